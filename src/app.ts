@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { secureHeaders } from "hono/secure-headers";
+import { authRoutes } from "./auth/auth.routes";
+import type { AppEnv } from "./context";
+import { healthRoutes } from "./health/health.routes";
+import { handleError, renderStatus } from "./lib/error-handler";
+import { AppError } from "./lib/errors";
+import { createRouter, pathWithTrailingSlash, type Router } from "./lib/openapi";
+import { allowedMethods } from "./lib/routes";
+import { corsFromConfig } from "./middleware/cors";
+import { configuration, requestContext } from "./middleware/request-context";
+import { meRoutes } from "./users/me.routes";
+
+// Messages from zod reach people, so they are Indonesian.
+z.config(z.locales.id());
+
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the Hono app: middleware, every feature's routes, the OpenAPI document and errors. */
+export function createApp(): Router {
+  const app = createRouter();
+
+  app.use("*", requestContext);
+  app.use("*", secureHeaders());
+  app.use("*", configuration);
+  app.use("*", corsFromConfig);
+  app.use("*", limitJsonBodies);
+
+  app.route("/", healthRoutes);
+  app.route("/", authRoutes);
+  app.route("/", meRoutes);
+
+  app.doc31("/api/schema", {
+    openapi: "3.1.0",
+    info: { title: "KMS-Connect Account API", version: "1.0.0" },
+  });
+
+  app.notFound((c) => {
+    const allow = allowedMethods(app, pathWithTrailingSlash(c.req.raw));
+    if (allow.length === 0) return renderStatus(c, 404);
+    c.header("Allow", allow.join(", "));
+    return renderStatus(c, 405);
+  });
+  app.onError(handleError);
+  return app;
+}
+
+const jsonBodyLimit = bodyLimit({
+  maxSize: JSON_BODY_LIMIT_BYTES,
+  onError: () => {
+    throw new AppError(413, "payload_too_large", "Ukuran data yang dikirim melebihi 1 MB.");
+  },
+});
+
+/** Non-multipart bodies stop at 1 MiB; multipart routes set their own limit per file type. */
+const limitJsonBodies = createMiddleware<AppEnv>(async (c, next) => {
+  const contentType = c.req.header("Content-Type") ?? "";
+  if (/^multipart\/form-data/i.test(contentType)) return next();
+  return jsonBodyLimit(c, next);
+});

@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+/** Bindings that wrangler.toml declares, plus the raw string vars and secrets. */
+export interface Bindings {
+  CACHE: KVNamespace;
+  FILES: R2Bucket;
+  DOCUMENTS_QUEUE: Queue<unknown>;
+  EMAILS_QUEUE: Queue<unknown>;
+  HYPERDRIVE?: Hyperdrive;
+  [name: string]: unknown;
+}
+
+const booleanString = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("production"),
+    DATABASE_URL: z.string().min(1).optional(),
+    DATABASE_DRIVER: z.enum(["auto", "postgres", "neon-http"]).default("auto"),
+    NEON_FETCH_ENDPOINT: z.url().optional(),
+
+    JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+    JWT_ISSUER: z.string().min(1).default("kms-connect-account-api"),
+    JWT_AUDIENCE: z.string().min(1).default("kms-connect"),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+    REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+    REFRESH_TOKEN_ABSOLUTE_DAYS: positiveInt.default(90),
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+
+    PASSWORD_PEPPER: z.string().min(32, "PASSWORD_PEPPER must be at least 32 characters"),
+    // Production Workers reject WebCrypto PBKDF2 above 100,000 iterations.
+    PASSWORD_ITERATIONS: z.coerce.number().int().min(10_000).max(100_000).default(100_000),
+
+    COOKIE_SECURE: booleanString.optional(),
+    COOKIE_SAMESITE: z.enum(["Lax", "Strict", "None"]).default("Lax"),
+    COOKIE_DOMAIN: z.string().min(1).optional(),
+    CORS_ALLOWED_ORIGINS: commaList.default([]),
+
+    FRONTEND_URL: z.url(),
+    COMPANY_NAME: z.string().min(1).default("KMS-Connect"),
+    EMAIL_VERIFICATION_TTL_DAYS: positiveInt.default(7),
+    PASSWORD_RESET_TTL_SECONDS: positiveInt.default(3600),
+
+    EMAIL_PROVIDER: z.enum(["console", "resend"]).default("console"),
+    EMAIL_FROM: z.string().min(3).default("KMS-Connect <no-reply@localhost>"),
+    RESEND_API_KEY: z.string().min(1).optional(),
+    RESEND_API_URL: z.url().default("https://api.resend.com"),
+
+    GOOGLE_CLIENT_IDS: commaList.default([]),
+    GOOGLE_JWKS_URL: z.url().default("https://www.googleapis.com/oauth2/v3/certs"),
+
+    OCR_PREVIEW_ENABLED: booleanString.default(false),
+  })
+  .superRefine((config, context) => {
+    const deployed = config.ENVIRONMENT === "production" || config.ENVIRONMENT === "staging";
+    if (deployed && config.EMAIL_PROVIDER === "console") {
+      context.addIssue({
+        code: "custom",
+        path: ["EMAIL_PROVIDER"],
+        message: "EMAIL_PROVIDER=console is for local development only",
+      });
+    }
+    if (config.EMAIL_PROVIDER === "resend" && !config.RESEND_API_KEY) {
+      context.addIssue({
+        code: "custom",
+        path: ["RESEND_API_KEY"],
+        message: "RESEND_API_KEY is required when EMAIL_PROVIDER=resend",
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  cookieSecure: boolean;
+  databaseUrl: string;
+}
+
+/** Raised once per isolate when the Worker's variables are invalid; never a silent default. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration: ${issues.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const configCache = new WeakMap<object, Config>();
+
+/**
+ * Validates the Worker's variables once per `env` object and returns the typed configuration.
+ * Throws ConfigError listing every invalid or missing variable by name.
+ */
+export function loadConfig(env: Bindings): Config {
+  const cached = configCache.get(env);
+  if (cached) return cached;
+
+  const parsed = configSchema.safeParse(stringValues(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+
+  const databaseUrl = env.HYPERDRIVE?.connectionString ?? parsed.data.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new ConfigError(["DATABASE_URL: required unless a HYPERDRIVE binding is configured"]);
+  }
+
+  const config: Config = {
+    ...parsed.data,
+    databaseUrl,
+    cookieSecure: parsed.data.COOKIE_SECURE ?? parsed.data.ENVIRONMENT !== "development",
+  };
+  configCache.set(env, config);
+  return config;
+}
+
+/** Keeps only string values, so bindings never reach the schema and empty strings count as unset. */
+function stringValues(env: Bindings): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === "string" && value !== "") values[name] = value;
+  }
+  return values;
+}

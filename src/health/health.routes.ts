@@ -1,0 +1,61 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { describeError } from "../lib/logger";
+import { createRouter, jsonResponse } from "../lib/openapi";
+
+const CheckSchema = z.enum(["ok", "error"]);
+const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    checks: z.object({
+      database: CheckSchema,
+      cache: CheckSchema,
+      storage: CheckSchema,
+      queues: CheckSchema,
+    }),
+  })
+  .openapi("Health");
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health/",
+  tags: ["operations"],
+  summary: "Checks the database, KV, storage and queue bindings",
+  responses: {
+    200: jsonResponse("Every dependency answered", HealthSchema),
+    503: jsonResponse("The database is unreachable", HealthSchema),
+  },
+});
+
+export const healthRoutes = createRouter().openapi(healthRoute, async (c) => {
+  const [database, cache, storage] = await Promise.all([
+    check(c, async () => {
+      await c.get("database").get().db.execute(sql`select 1`);
+    }),
+    check(c, async () => {
+      await c.env.CACHE.get("health-check");
+    }),
+    check(c, async () => {
+      await c.env.FILES.head("health-check");
+    }),
+  ]);
+  // Queue bindings have no read call; a missing binding is the failure we can see.
+  const queues = c.env.DOCUMENTS_QUEUE && c.env.EMAILS_QUEUE ? "ok" : "error";
+  const checks = { database, cache, storage, queues } as const;
+  const healthy = Object.values(checks).every((value) => value === "ok");
+  const body = { status: healthy ? ("ok" as const) : ("degraded" as const), checks };
+  return c.json(body, database === "ok" ? 200 : 503);
+});
+
+async function check(
+  c: { get(key: "logger"): { warn(message: string, fields: object): void } },
+  probe: () => Promise<void>,
+): Promise<"ok" | "error"> {
+  try {
+    await probe();
+    return "ok";
+  } catch (error) {
+    c.get("logger").warn("health check failed", describeError(error));
+    return "error";
+  }
+}

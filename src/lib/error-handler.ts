@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../context";
+import { ConfigError } from "../env";
+import { AppError, type FieldErrors } from "./errors";
+import { createLogger, describeError } from "./logger";
+
+const CODES_BY_STATUS: Record<number, [code: string, detail: string]> = {
+  400: ["validation_error", "Permintaan tidak valid."],
+  401: ["not_authenticated", "Kredensial autentikasi tidak diberikan."],
+  403: ["permission_denied", "Anda tidak memiliki izin untuk melakukan tindakan ini."],
+  404: ["not_found", "Halaman tidak ditemukan."],
+  405: ["method_not_allowed", "Metode tidak diizinkan."],
+  413: ["payload_too_large", "Ukuran data yang dikirim terlalu besar."],
+  415: ["unsupported_media_type", "Tipe konten tidak didukung."],
+  429: ["rate_limited", "Terlalu banyak permintaan. Coba lagi nanti."],
+};
+
+const INTERNAL_ERROR = "Terjadi kesalahan pada server. Silakan coba lagi nanti.";
+
+/** Writes the error body that every failure uses: `{detail, code, errors?, request_id}`. */
+export function renderError(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  code: string,
+  detail: string,
+  errors?: FieldErrors,
+) {
+  const body: Record<string, unknown> = { detail, code };
+  if (errors) body.errors = errors;
+  body.request_id = c.get("requestId") ?? null;
+  return c.json(body, status);
+}
+
+/** The app's single `onError`: our errors, framework errors and unexpected ones. */
+export function handleError(error: Error, c: Context<AppEnv>) {
+  if (error instanceof AppError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return renderError(c, error.status, error.code, error.detail, error.errors);
+  }
+
+  if (error instanceof HTTPException && error.status < 500) {
+    const [code, detail] = CODES_BY_STATUS[error.status] ?? ["validation_error", error.message];
+    // Hono raises 400 for a body that does not parse as JSON or multipart.
+    if (error.status === 400) {
+      return renderError(c, 400, "validation_error", "Body permintaan tidak dapat dibaca.", {
+        non_field_errors: ["Body permintaan bukan JSON atau multipart yang valid."],
+      });
+    }
+    return renderError(c, error.status, code, detail);
+  }
+
+  const logger = c.get("logger") ?? createLogger();
+  if (error instanceof ConfigError) {
+    logger.error("invalid configuration", { issues: error.issues.join("; ") });
+  } else {
+    logger.error("unhandled error", { ...describeError(error), route: c.req.routePath });
+  }
+  return renderError(c, 500, "internal_error", INTERNAL_ERROR);
+}
+
+export function renderStatus(c: Context<AppEnv>, status: ContentfulStatusCode) {
+  const [code, detail] = CODES_BY_STATUS[status] ?? ["internal_error", INTERNAL_ERROR];
+  return renderError(c, status, code, detail);
+}

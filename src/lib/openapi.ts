@@ -1,0 +1,71 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { requireContentType } from "../middleware/content-type";
+import { validationError, zodIssuesToFieldErrors } from "./errors";
+
+/** Creates a router whose validation failures become 400 `validation_error` with field errors. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    getPath: pathWithTrailingSlash,
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw validationError(zodIssuesToFieldErrors(result.error.issues));
+      }
+    },
+  });
+}
+
+export type Router = ReturnType<typeof createRouter>;
+
+/**
+ * Routes are declared with a final slash, as the clients call them; a request without it is
+ * matched as if it had one, with no redirect.
+ */
+export function pathWithTrailingSlash(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  const queryStart = url.indexOf("?", start);
+  const path = queryStart === -1 ? url.slice(start) : url.slice(start, queryStart);
+  return path.endsWith("/") ? path : `${path}/`;
+}
+
+/** A required JSON request body validated by `schema`; other content types get 415. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return {
+    body: { content: { "application/json": { schema } }, required: true },
+  } as const;
+}
+
+/** A required multipart body validated by `schema`; other content types get 415. */
+export function multipartBody<T extends z.ZodType>(schema: T) {
+  return {
+    body: { content: { "multipart/form-data": { schema } }, required: true },
+  } as const;
+}
+
+export const requireJson = requireContentType("json");
+export const requireMultipart = requireContentType("multipart");
+
+/** The error body every failure uses. */
+export const ErrorBodySchema = z
+  .object({
+    detail: z.string(),
+    code: z.string(),
+    errors: z.record(z.string(), z.unknown()).optional(),
+    request_id: z.string().nullable(),
+  })
+  .openapi("Error");
+
+/** `{code, detail, data}` around `data`. */
+export const envelopeSchema = <T extends z.ZodType>(data: T) =>
+  z.object({ code: z.string(), detail: z.string(), data });
+
+export const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorBodySchema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { "application/json": { schema } },
+});
