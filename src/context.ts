@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { DatabaseHandle } from "./db/client";
+import type { Database, DatabaseHandle } from "./db/client";
 import type { Bindings, Config } from "./env";
 import type { Logger } from "./lib/logger";
 
@@ -29,4 +29,25 @@ export type AppContext = Context<AppEnv>;
 export interface LazyDatabase {
   get(): DatabaseHandle;
   closeIfOpened(): Promise<void>;
+}
+
+/** What services need from a request, a queue batch or a script, without Hono's context. */
+export interface ServiceContext {
+  db: Database;
+  database: DatabaseHandle;
+  config: Config;
+  env: Bindings;
+  logger: Logger;
+}
+
+/** Builds the service context of a request, opening its database connection. */
+export function serviceContext(c: AppContext): ServiceContext {
+  const database = c.get("database").get();
+  return {
+    db: database.db,
+    database,
+    config: c.get("config"),
+    env: c.env,
+    logger: c.get("logger"),
+  };
 }

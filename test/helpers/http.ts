@@ -1,0 +1,48 @@
+import { SELF } from "cloudflare:test";
+
+export const BASE_URL = "http://api.test";
+
+export interface RequestOptions {
+  json?: unknown;
+  form?: FormData;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Bearer access token. */
+  token?: string;
+  /** Cookie header value, for example from `cookieHeader()`. */
+  cookie?: string;
+}
+
+/** Sends a request to the Worker under test through its real `fetch` handler. */
+export function api(method: string, path: string, options: RequestOptions = {}) {
+  const headers = new Headers(options.headers);
+  let body: BodyInit | undefined = options.body;
+  if (options.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = options.form;
+  }
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  if (options.cookie) headers.set("Cookie", options.cookie);
+  return SELF.fetch(`${BASE_URL}${path}`, { method, headers, body });
+}
+
+/** Turns the Set-Cookie headers of a response into a Cookie header for the next request. */
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getAll("Set-Cookie")
+    .map((cookie) => cookie.split(";")[0])
+    .filter((pair): pair is string => pair !== undefined && !pair.endsWith("="))
+    .join("; ");
+}
+
+/** A unique lower-case email address, so tests never collide on the shared database. */
+export function uniqueEmail(prefix = "user"): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 12)}@example.test`;
+}
+
+/** Parses a JSON response body, typed loosely for assertions. */
+export async function readJson(response: Response): Promise<any> {
+  return response.json();
+}
