@@ -1,0 +1,96 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { type AppContext, type AuthState, serviceContext } from "../context";
+import { runAtomic } from "../db/client";
+import { refreshTokens, users } from "../db/schema";
+import { sendPasswordChangedEmail } from "../emails/emails.service";
+import { auditInsert, hashClientIp } from "../lib/audit";
+import { type FieldErrors, notAuthenticated, validationError } from "../lib/errors";
+import { describeError } from "../lib/logger";
+import { checkPasswordRules, hashPassword, verifyPassword } from "./passwords";
+import {
+  accessSubject,
+  endAllSessionsQuery,
+  type IssuedTokens,
+  newRefreshToken,
+  newSecurityStamp,
+} from "./sessions.service";
+import { signAccessToken } from "./tokens";
+
+type UserRow = typeof users.$inferSelect;
+
+/**
+ * Changes the signed-in user's password. In one transaction it stores the new hash and a new
+ * security stamp (ending every access token), revokes the user's other sessions and gives the
+ * current session a new refresh token; the caller gets fresh tokens for it. Then it queues
+ * the password-changed email.
+ */
+export async function changePassword(
+  c: AppContext,
+  auth: AuthState,
+  input: { oldPassword: string; newPassword: string },
+): Promise<{ user: UserRow; tokens: IssuedTokens }> {
+  const services = serviceContext(c);
+  const [user] = await services.db.select().from(users).where(eq(users.id, auth.userId));
+  if (!user) throw notAuthenticated();
+  await assertPasswordChange(c, user, input);
+
+  const passwordHash = await hashPassword(input.newPassword, services.config);
+  const securityStamp = newSecurityStamp();
+  const refresh = await newRefreshToken();
+  const ipHash = await hashClientIp(c);
+  const [updated] = await runAtomic(services.database, (db) => [
+    db
+      .update(users)
+      .set({ passwordHash, securityStamp, updatedAt: sql`now()` })
+      .where(eq(users.id, user.id))
+      .returning(),
+    endAllSessionsQuery(db, user.id, "password_changed", auth.sessionId),
+    db
+      .update(refreshTokens)
+      .set({ replacedAt: sql`now()` })
+      .where(and(eq(refreshTokens.sessionId, auth.sessionId), isNull(refreshTokens.replacedAt))),
+    db.insert(refreshTokens).values({ tokenHash: refresh.hash, sessionId: auth.sessionId }),
+    auditInsert(db, {
+      action: "password_changed",
+      actorId: user.id,
+      targetUserId: user.id,
+      ipHash,
+      details: { session_id: auth.sessionId },
+    }),
+  ]);
+
+  const changed = updated[0] ?? { ...user, passwordHash, securityStamp };
+  const access = await signAccessToken(services.config, accessSubject(changed, auth.sessionId));
+  await notifyPasswordChanged(c, changed);
+  return { user: changed, tokens: { access, refresh: refresh.token, sessionId: auth.sessionId } };
+}
+
+/** 400 with `errors.old_password` and/or `errors.new_password`, all problems at once. */
+async function assertPasswordChange(
+  c: AppContext,
+  user: UserRow,
+  input: { oldPassword: string; newPassword: string },
+) {
+  const errors: FieldErrors = {};
+  const old = await verifyPassword(input.oldPassword, user.passwordHash, c.get("config"));
+  if (!old.valid) errors.old_password = ["Kata sandi lama salah."];
+  const problems = checkPasswordRules(input.newPassword, user.email);
+  if (problems.length > 0) errors.new_password = problems;
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+}
+
+/** The password is already changed, so a failure to queue the notice is logged, not raised. */
+async function notifyPasswordChanged(c: AppContext, user: UserRow) {
+  try {
+    await sendPasswordChangedEmail(serviceContext(c), {
+      id: user.id,
+      email: user.email,
+      fullName: user.fullName,
+    });
+  } catch (error) {
+    c.get("logger").error("password changed email not queued", {
+      user_id: user.id,
+      ...describeError(error),
+    });
+  }
+}
