@@ -1,0 +1,139 @@
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { NIK_TAKEN } from "../applicants/applicant-profile-update.service";
+import type { AuthState, ServiceContext } from "../context";
+import { type Database, runAtomic } from "../db/client";
+import { applicantProfiles, companyProfiles, staffProfiles, users } from "../db/schema";
+import { sendPasswordChangedEmail, sendVerificationEmail } from "../emails/emails.service";
+import { notAuthenticated, validationError } from "../lib/errors";
+import { describeError } from "../lib/logger";
+import {
+  type CredentialChanges,
+  credentialSideEffects,
+  EMAIL_TAKEN,
+  prepareCredentialChanges,
+} from "./credential-changes";
+import { violatedUniqueConstraint } from "./database-errors";
+import { type EditableUser, prepareProfileChanges } from "./me-profile-changes";
+import type { MeUpdateInput } from "./users.schemas";
+import { loadUserShape, type UserShape } from "./users.serializers";
+
+type Statement = BatchItem<"pg">;
+type UserColumns = Partial<typeof users.$inferInsert>;
+
+/** The user who sent the request, for sessions and the audit trail. */
+export interface MeActor {
+  auth: AuthState;
+  ipHash: string | null;
+}
+
+/** Loads the signed-in user in the shape for its role, or raises 401 for a deleted account. */
+export async function getMe(services: ServiceContext, userId: number): Promise<UserShape> {
+  const shape = await loadUserShape(services.db, userId);
+  if (!shape) throw notAuthenticated();
+  return shape;
+}
+
+/**
+ * Applies a PUT or PATCH of /api/me/ (both partial) in one transaction and returns the new
+ * shape. Everything is validated before the first write, so a rejected update changes
+ * nothing. Email and password changes need `current_password`, and a password change also
+ * replaces the security stamp and ends every other session. Emails are queued after the commit.
+ */
+export async function updateMe(
+  services: ServiceContext,
+  actor: MeActor,
+  input: MeUpdateInput,
+): Promise<UserShape> {
+  const current = await loadEditableUser(services.db, actor.auth.userId);
+  if (!current) throw notAuthenticated();
+  const { user } = current;
+
+  const credentials = await prepareCredentialChanges(services.config, services.db, user, input);
+  const profile = await prepareProfileChanges(services.db, current, input);
+
+  const userColumns: UserColumns = { ...credentials.columns };
+  const fullName = profile.fullName ?? input.full_name;
+  if (fullName !== undefined && fullName !== user.fullName) userColumns.fullName = fullName;
+
+  const sideEffects = { userId: user.id, sessionId: actor.auth.sessionId, ipHash: actor.ipHash };
+  await commit(services, (db) => [
+    ...(Object.keys(userColumns).length > 0 ? [userUpdateStatement(db, user.id, userColumns)] : []),
+    ...profile.statements(db),
+    ...credentialSideEffects(db, sideEffects, credentials),
+  ]);
+
+  await queueNotices(services, { ...user, ...userColumns }, credentials);
+  return getMe(services, user.id);
+}
+
+async function loadEditableUser(db: Database, userId: number): Promise<EditableUser | undefined> {
+  const [row] = await db
+    .select({
+      user: users,
+      staff: staffProfiles,
+      company: companyProfiles,
+      profile: applicantProfiles,
+    })
+    .from(users)
+    .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
+    .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
+    .leftJoin(applicantProfiles, eq(applicantProfiles.userId, users.id))
+    .where(eq(users.id, userId))
+    .limit(1);
+  return row;
+}
+
+function userUpdateStatement(db: Database, userId: number, columns: UserColumns) {
+  return db
+    .update(users)
+    .set({ ...columns, updatedAt: new Date() })
+    .where(eq(users.id, userId));
+}
+
+/**
+ * Runs the statements in one transaction. Another request can take the same email or NIK
+ * between the checks and this commit, so a unique violation becomes the checks' 400 error.
+ */
+async function commit(services: ServiceContext, build: (db: Database) => Statement[]) {
+  if (build(services.db).length === 0) return;
+  try {
+    await runAtomic(services.database, (db) => build(db) as [Statement, ...Statement[]]);
+  } catch (error) {
+    const constraint = violatedUniqueConstraint(error);
+    if (constraint === "users_email_key") throw validationError({ email: [EMAIL_TAKEN] });
+    if (constraint === "applicant_profiles_nik_key") {
+      throw validationError({ applicant_profile: { nik: [NIK_TAKEN] } });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Queues the verification email for a new address and the notice of a new password. The change
+ * is already committed, so a failure here is logged and not reported to the user, who can ask
+ * for the verification email again.
+ */
+async function queueNotices(
+  services: ServiceContext,
+  user: { id: number; email: string; fullName: string },
+  credentials: CredentialChanges,
+) {
+  const recipient = { id: user.id, email: user.email, fullName: user.fullName };
+  const notices: [string, (s: ServiceContext, r: typeof recipient) => Promise<void>][] = [];
+  if (credentials.emailChanged) notices.push(["verification", sendVerificationEmail]);
+  if (credentials.passwordChanged) notices.push(["password changed", sendPasswordChangedEmail]);
+
+  for (const [kind, send] of notices) {
+    try {
+      await send(services, recipient);
+      services.logger.info("email queued after account change", { kind, user_id: user.id });
+    } catch (error) {
+      services.logger.error("queueing email after account change failed", {
+        kind,
+        user_id: user.id,
+        ...describeError(error),
+      });
+    }
+  }
+}
