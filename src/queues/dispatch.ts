@@ -1,13 +1,34 @@
 import type { Bindings } from "../env";
-import { createLogger } from "../lib/logger";
+import { createLogger, describeError } from "../lib/logger";
+import { consumeEmails } from "./emails.consumer";
+import { consumeEmailDeadLetters } from "./emails-dlq.consumer";
+
+type Consumer = (batch: MessageBatch<unknown>, env: Bindings) => Promise<void>;
+
+/** Consumers by queue name, as wrangler.toml declares the queues. */
+const CONSUMERS: Record<string, Consumer> = {
+  "kms-emails": consumeEmails,
+  "kms-emails-dlq": consumeEmailDeadLetters,
+};
 
 /** Sends each queue batch to the consumer of its queue. */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
-  _env: Bindings,
+  env: Bindings,
   _ctx: ExecutionContext,
 ): Promise<void> {
   const logger = createLogger({ queue: batch.queue });
+  const consumer = CONSUMERS[batch.queue];
+  if (consumer) {
+    try {
+      return await consumer(batch, env);
+    } catch (error) {
+      // The runtime retries every message the consumer did not ack or retry itself.
+      logger.error("queue batch failed", describeError(error));
+      throw error;
+    }
+  }
+
   logger.error("no consumer for queue", { messages: batch.messages.length });
   batch.retryAll();
 }
