@@ -32,7 +32,7 @@ export function createApp(): Router {
   app.route("/", authRoutes);
   app.route("/", meRoutes);
 
-  app.doc31("/api/schema", {
+  app.doc31("/api/schema/", {
     openapi: "3.1.0",
     info: { title: "KMS-Connect Account API", version: "1.0.0" },
   });

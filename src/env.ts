@@ -6,6 +6,8 @@ export interface Bindings {
   FILES: R2Bucket;
   DOCUMENTS_QUEUE: Queue<unknown>;
   EMAILS_QUEUE: Queue<unknown>;
+  /** Dead-letter queue of EMAILS_QUEUE, for messages the consumer rejects without retrying. */
+  EMAILS_DLQ: Queue<unknown>;
   HYPERDRIVE?: Hyperdrive;
   [name: string]: unknown;
 }
@@ -81,6 +83,9 @@ const configSchema = z
   });
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/** Names of every variable the schema reads; `npm run dev` passes these through to the Worker. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof RawConfig)[];
 
 export interface Config extends RawConfig {
   cookieSecure: boolean;

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { keepExchangesTogether } from "./pglite-exchanges";
 
 export interface EmbeddedPostgres {
   url: string;
@@ -29,7 +30,13 @@ export async function startEmbeddedPostgres(
     extensions: { pg_trgm },
   });
   const host = options.host ?? "127.0.0.1";
-  const server = new PGLiteSocketServer({ db, port: options.port, host, maxConnections: 32 });
+  const server = new PGLiteSocketServer({
+    db,
+    port: options.port,
+    host,
+    maxConnections: 32,
+  });
+  keepExchangesTogether(server);
   await server.start();
   return {
     url: `postgres://postgres:postgres@${host}:${options.port}/postgres`,

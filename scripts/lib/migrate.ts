@@ -8,7 +8,9 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", impor
 /** Applies every migration in `migrations/` that the database has not recorded yet. */
 export async function migrateDatabase(url: string): Promise<void> {
   // A single connection: the embedded PGlite server hangs when one client runs queries in parallel.
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  // Unnamed statements: a running `npm run dev` shares the one PGlite backend, and named
+  // prepared statements of two clients would collide there.
+  const client = postgres(url, { max: 1, prepare: false, onnotice: () => {} });
   try {
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {

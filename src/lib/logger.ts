@@ -40,17 +40,20 @@ export function createLogger(base: LogFields = {}): Logger {
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /**
- * Describes an error for a log line. Database errors keep only their SQLSTATE and constraint,
- * because Postgres messages quote the values that failed (emails, NIKs).
+ * Describes an error for a log line. Database errors keep only their SQLSTATE and constraint:
+ * Postgres messages quote the values that failed, and drizzle's DrizzleQueryError message
+ * carries the query parameters (emails, NIKs), so neither message is logged.
  */
 export function describeError(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error_type: typeof error };
   const frame = error.stack?.split("\n").find((line) => line.trim().startsWith("at "));
-  const { code, constraint_name: constraint } = error as {
+  const wrapsQuery = "params" in error || "query" in error;
+  const source = wrapsQuery && error.cause instanceof Error ? error.cause : error;
+  const { code, constraint_name: constraint } = source as {
     code?: unknown;
     constraint_name?: unknown;
   };
-  const fromDatabase = typeof code === "string" && SQLSTATE.test(code);
+  const fromDatabase = wrapsQuery || (typeof code === "string" && SQLSTATE.test(code));
   return {
     error_name: error.name,
     error_code: typeof code === "string" ? code : undefined,

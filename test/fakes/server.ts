@@ -1,4 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { googleFake } from "./google";
+import { createNeonFake } from "./neon";
+import { resendFake } from "./resend";
 
 export interface FakeServices {
   stop(): Promise<void>;
@@ -18,7 +21,7 @@ export async function startFakes(options: {
   port: number;
   databaseUrl: string;
 }): Promise<FakeServices> {
-  const handlers: FakeHandler[] = [];
+  const handlers: FakeHandler[] = [createNeonFake(options.databaseUrl), resendFake(), googleFake()];
 
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];

@@ -13,7 +13,7 @@ export interface RegionChain {
 /**
  * Inserts a province → regency → kecamatan → village chain under the unused province code
  * `provinceCode` (97–99), or reuses the one already there, so parallel tests share it. The
- * region tables are otherwise empty in tests.
+ * real data that the test set-up loads ends at province 96, so these codes never collide.
  */
 export async function ensureRegionChain(provinceCode: "97" | "98" | "99"): Promise<RegionChain> {
   const names = {

@@ -1,0 +1,88 @@
+import { z } from "@hono/zod-openapi";
+
+const MAX_ID = 2_147_483_647;
+export const MAX_SEARCH_LENGTH = 100;
+/** Shortest search that may list villages without a kecamatan filter (83,000 rows in all). */
+export const MIN_VILLAGE_SEARCH_LENGTH = 3;
+
+const regionId = z.coerce.number().int().positive().max(MAX_ID);
+
+/** An optional id filter; an empty value counts as absent, as the Django API treated it. */
+const optionalRegionId = (description: string) =>
+  z
+    .preprocess((value) => (value === "" ? undefined : value), regionId.optional())
+    .openapi({ type: "integer", description });
+
+const search = z
+  .string()
+  .max(MAX_SEARCH_LENGTH)
+  .optional()
+  .openapi({
+    description: "Case-insensitive part of the name; space-separated terms must all match",
+    example: "jaya",
+  });
+
+export const RegionIdParamsSchema = z.object({
+  id: regionId.openapi({ param: { name: "id", in: "path" }, type: "integer", example: 11 }),
+});
+
+export const ProvinceQuerySchema = z.object({ search });
+
+export const RegencyQuerySchema = z.object({
+  province_id: optionalRegionId("Only regencies of this province"),
+  search,
+});
+
+export const DistrictQuerySchema = z.object({
+  regency_id: optionalRegionId("Only kecamatan of this regency"),
+  search,
+});
+
+export const VillageQuerySchema = z
+  .object({
+    district_id: optionalRegionId("Only villages of this kecamatan"),
+    search,
+  })
+  .superRefine((query, context) => {
+    const searchLength = query.search?.trim().length ?? 0;
+    if (query.district_id !== undefined || searchLength >= MIN_VILLAGE_SEARCH_LENGTH) return;
+    const message =
+      `Isi district_id atau search minimal ${MIN_VILLAGE_SEARCH_LENGTH} karakter ` +
+      "untuk menampilkan desa/kelurahan.";
+    context.addIssue({ code: "custom", path: ["district_id"], message });
+    context.addIssue({ code: "custom", path: ["search"], message });
+  });
+
+const regionFields = {
+  id: z.number().int(),
+  code: z.string().openapi({ description: "Kemendagri code without dots" }),
+  name: z.string().openapi({ description: "Upper-case name" }),
+};
+
+export const ProvinceSchema = z
+  .object(regionFields)
+  .openapi("Province", { example: { id: 1, code: "11", name: "ACEH" } });
+
+export const RegencySchema = z
+  .object({ ...regionFields, province: z.number().int() })
+  .openapi("Regency");
+
+export const DistrictSchema = z
+  .object({ ...regionFields, regency: z.number().int() })
+  .openapi("District", { description: "Kecamatan" });
+
+export const VillageSchema = z
+  .object({ ...regionFields, district: z.number().int() })
+  .openapi("Village", { description: "Desa or kelurahan" });
+
+export const VillageDetailSchema = VillageSchema.extend({
+  district_name: z.string(),
+  regency_name: z.string(),
+  province_name: z.string(),
+}).openapi("VillageDetail");
+
+export type Province = z.infer<typeof ProvinceSchema>;
+export type Regency = z.infer<typeof RegencySchema>;
+export type District = z.infer<typeof DistrictSchema>;
+export type Village = z.infer<typeof VillageSchema>;
+export type VillageDetail = z.infer<typeof VillageDetailSchema>;
