@@ -2,8 +2,17 @@ import { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import { accountRoutes } from "./accounts/accounts.routes";
+import { verificationRoutes } from "./applicant-profiles/verification.routes";
+import { applicantSearchRoutes } from "./applicants/applicant-search.routes";
+import { applicantProfileRoutes } from "./applicants/profile.routes";
+import { workExperienceRoutes } from "./applicants/work-experiences.routes";
 import { authRoutes } from "./auth/auth.routes";
+import { ocrPreviewRoutes } from "./auth/ocr-preview.routes";
 import type { AppEnv } from "./context";
+import { dashboardRoutes } from "./dashboard/dashboard.routes";
+import { documentTypeRoutes } from "./documents/document-types.routes";
+import { documentRoutes } from "./documents/documents.routes";
 import { healthRoutes } from "./health/health.routes";
 import { handleError, renderStatus } from "./lib/error-handler";
 import { AppError } from "./lib/errors";
@@ -11,6 +20,8 @@ import { createRouter, pathWithTrailingSlash, type Router } from "./lib/openapi"
 import { allowedMethods } from "./lib/routes";
 import { corsFromConfig } from "./middleware/cors";
 import { configuration, requestContext } from "./middleware/request-context";
+import { referrerRoutes } from "./referrers/referrers.routes";
+import { regionRoutes } from "./regions/regions.routes";
 import { meRoutes } from "./users/me.routes";
 
 // Messages from zod reach people, so they are Indonesian.
@@ -30,7 +41,20 @@ export function createApp(): Router {
 
   app.route("/", healthRoutes);
   app.route("/", authRoutes);
+  app.route("/", ocrPreviewRoutes);
   app.route("/", meRoutes);
+  app.route("/", regionRoutes);
+  app.route("/", documentTypeRoutes);
+  // Routers with `/api/applicants/me/…` paths come before those with `/api/applicants/{id}/…`,
+  // because Hono tries routes in the order they were added and `me` would match `{id}`.
+  app.route("/", applicantProfileRoutes);
+  app.route("/", workExperienceRoutes);
+  app.route("/", documentRoutes);
+  app.route("/", applicantSearchRoutes);
+  app.route("/", accountRoutes);
+  app.route("/", verificationRoutes);
+  app.route("/", referrerRoutes);
+  app.route("/", dashboardRoutes);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",
