@@ -89,3 +89,14 @@ describe("GET /api/schema/", () => {
     expect(document.paths["/health/"]).toBeDefined();
   });
 });
+
+describe("GET /api/docs/", () => {
+  it("serves the interactive reference for the schema", async () => {
+    const response = await api("GET", "/api/docs/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const page = await response.text();
+    expect(page).toContain("/api/schema/");
+    expect(page).toContain("SwaggerUIBundle");
+  });
+});

@@ -1,3 +1,4 @@
+import { swaggerUI } from "@hono/swagger-ui";
 import { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
@@ -60,6 +61,8 @@ export function createApp(): Router {
     openapi: "3.1.0",
     info: { title: "KMS-Connect Account API", version: "1.0.0" },
   });
+  // Swagger UI's page loads its script and styles from a CDN in the reader's browser.
+  app.get("/api/docs/", swaggerUI({ url: "/api/schema/", title: "KMS-Connect Account API" }));
 
   app.notFound((c) => {
     const allow = allowedMethods(app, pathWithTrailingSlash(c.req.raw));
