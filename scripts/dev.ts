@@ -13,8 +13,8 @@ import {
   varArguments,
 } from "./lib/dev-settings";
 import { migrateDatabase } from "./lib/migrate";
-import { describeRegionSeed, seedRegions } from "./lib/regions-seed";
 import { spawnGroup, stopProcessGroup } from "./lib/process-group";
+import { describeRegionSeed, seedRegions } from "./lib/regions-seed";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER_BIN = fileURLToPath(

@@ -1,14 +1,11 @@
 import { createRequire } from "node:module";
 import { getDistricts, getProvinces, getRegencies, getVillages } from "idn-area-data";
-import {
-  REGION_DATA_PACKAGE,
-  REGION_DATA_VERSION,
-} from "../../src/regions/region-data-version";
+import { REGION_DATA_PACKAGE, REGION_DATA_VERSION } from "../../src/regions/region-data-version";
 
 /** One area as the loader stores it: the code without dots and the upper-case name. */
 export interface RegionRow {
   code: string;
-  /** Code of the area one level up; absent for provinces. */
+  /** Code of the area one level up, absent for provinces. */
   parent?: string;
   name: string;
 }
@@ -21,7 +18,7 @@ export interface RegionData {
 }
 
 /** Number of digits of a code at each level, after the dots are removed. */
-export const CODE_LENGTHS = { provinces: 2, regencies: 4, districts: 6, villages: 10 } as const;
+const CODE_LENGTHS = { provinces: 2, regencies: 4, districts: 6, villages: 10 } as const;
 
 /**
  * Reads the four levels of Kemendagri areas from the `idn-area-data` package, normalises
@@ -68,7 +65,7 @@ function normalize(code: string, parent: string | undefined, name: string): Regi
   return row;
 }
 
-/** A code is its parent's code plus digits, so a row whose prefix differs is corrupt data. */
+/** Checks lengths, duplicates and parents. A code is its parent's code plus digits. */
 function checkCodes(data: RegionData): void {
   let parents = new Set<string>();
   for (const level of ["provinces", "regencies", "districts", "villages"] as const) {

@@ -5,22 +5,23 @@ export const MAX_SEARCH_LENGTH = 100;
 /** Shortest search that may list villages without a kecamatan filter (83,000 rows in all). */
 export const MIN_VILLAGE_SEARCH_LENGTH = 3;
 
-const regionId = z.coerce.number().int().positive().max(MAX_ID);
+// Accepts digits only, because z.coerce.number() would also take "1e3", "0x1f" and " 7 ".
+const regionId = z
+  .string()
+  .regex(/^\d{1,10}$/, "Harus berupa angka.")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(MAX_ID));
 
-/** An optional id filter; an empty value counts as absent, as the Django API treated it. */
+/** An optional id filter. An empty value counts as absent, since forms send `province_id=`. */
 const optionalRegionId = (description: string) =>
   z
     .preprocess((value) => (value === "" ? undefined : value), regionId.optional())
     .openapi({ type: "integer", description });
 
-const search = z
-  .string()
-  .max(MAX_SEARCH_LENGTH)
-  .optional()
-  .openapi({
-    description: "Case-insensitive part of the name; space-separated terms must all match",
-    example: "jaya",
-  });
+const search = z.string().max(MAX_SEARCH_LENGTH).optional().openapi({
+  description: "Case-insensitive part of the name. Space-separated terms must all match.",
+  example: "jaya",
+});
 
 export const RegionIdParamsSchema = z.object({
   id: regionId.openapi({ param: { name: "id", in: "path" }, type: "integer", example: 11 }),
