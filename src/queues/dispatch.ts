@@ -1,5 +1,7 @@
 import type { Bindings } from "../env";
 import { createLogger, describeError } from "../lib/logger";
+import { consumeDocuments } from "./documents.consumer";
+import { consumeDocumentDeadLetters } from "./documents-dlq.consumer";
 import { consumeEmails } from "./emails.consumer";
 import { consumeEmailDeadLetters } from "./emails-dlq.consumer";
 
@@ -7,6 +9,8 @@ type Consumer = (batch: MessageBatch<unknown>, env: Bindings) => Promise<void>;
 
 /** Consumers by queue name, as wrangler.toml declares the queues. */
 const CONSUMERS: Record<string, Consumer> = {
+  "kms-documents": consumeDocuments,
+  "kms-documents-dlq": consumeDocumentDeadLetters,
   "kms-emails": consumeEmails,
   "kms-emails-dlq": consumeEmailDeadLetters,
 };
