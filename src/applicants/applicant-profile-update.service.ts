@@ -7,6 +7,7 @@ import {
   passportRuleErrors,
   toProfileColumns,
 } from "./applicant-profile.schema";
+import { applicantProfileScore } from "./score";
 
 type ProfileRow = typeof applicantProfiles.$inferSelect;
 export type ProfileColumns = ReturnType<typeof toProfileColumns>;
@@ -64,16 +65,21 @@ export async function prepareApplicantProfileUpdate(
     });
   }
   if (status === "REJECTED") columns.verificationStatus = "DRAFT";
-  // TODO(#2): `score` is not recomputed on edit, because its document share depends on the
-  // document review rules that the applicant endpoints add.
+  // The profile shows `full_name` and scores it, so a name change alone still updates the
+  // profile row: its `updated_at` and, through `profileUpdateStatement`, its score.
+  columns.updatedAt = new Date();
   return update;
 }
 
-/** Builds the update statement for `columns`, for use inside `runAtomic`. */
+/**
+ * Builds the update statement for `columns`, for use inside `runAtomic`, and recomputes the
+ * score in the same statement. The score reads `users.full_name`, so put this statement after
+ * the one that changes the name.
+ */
 export function profileUpdateStatement(db: Database, profileId: number, columns: ProfileColumns) {
   return db
     .update(applicantProfiles)
-    .set({ ...columns, updatedAt: new Date() })
+    .set({ ...columns, score: applicantProfileScore(columns), updatedAt: new Date() })
     .where(eq(applicantProfiles.id, profileId));
 }
 

@@ -16,6 +16,7 @@ import {
   renderPasswordResetEmail,
   renderVerificationEmail,
 } from "./emails.templates";
+import { composeProfileDecision } from "./profile-decision.composer";
 
 export type ComposerConfig = Pick<
   Config,
@@ -38,6 +39,9 @@ export async function composeEmail(
   message: EmailMessage,
 ): Promise<Composition> {
   if (message.type === "password_changed") return composePasswordChanged(db, config, message);
+  if (message.type === "profile_approved" || message.type === "profile_rejected") {
+    return composeProfileDecision(db, config, message);
+  }
 
   const found = await findOneTimeTokenById(db, message.token_id);
   const rejection = await checkTokenMessage(found, message);

@@ -59,6 +59,24 @@ export async function sendPasswordChangedEmail(
   });
 }
 
+/** Queues the email that tells an applicant their profile was approved or rejected. */
+export async function sendProfileDecisionEmail(
+  services: ServiceContext,
+  decision: {
+    userId: number;
+    profileId: number;
+    status: "ACCEPTED" | "REJECTED";
+    decidedAt: Date;
+  },
+): Promise<void> {
+  await queueEmail(services, {
+    type: decision.status === "ACCEPTED" ? "profile_approved" : "profile_rejected",
+    user_id: decision.userId,
+    profile_id: decision.profileId,
+    decided_at: decision.decidedAt.toISOString(),
+  });
+}
+
 /** Validates the body as the consumer will, so a malformed message fails here, loudly. */
 async function queueEmail(services: ServiceContext, message: EmailMessage): Promise<void> {
   await services.env.EMAILS_QUEUE.send(EmailMessageSchema.parse(message), {

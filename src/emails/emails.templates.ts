@@ -92,6 +92,36 @@ export function renderPasswordChangedEmail(input: PasswordChangedEmailInput): Re
   };
 }
 
+export interface ProfileDecisionEmailInput {
+  companyName: string;
+  recipientName: string;
+  decision: "ACCEPTED" | "REJECTED";
+  /** The reviewer's notes; required for a rejection, optional for an approval. */
+  notes: string;
+}
+
+/** Renders the notice that the applicant's profile was approved, or rejected with the notes. */
+export function renderProfileDecisionEmail(input: ProfileDecisionEmailInput): RenderedEmail {
+  const approved = input.decision === "ACCEPTED";
+  const notes = input.notes.trim();
+  const outcome = approved
+    ? `Selamat! Profil pelamar Anda di ${input.companyName} telah diverifikasi dan diterima.`
+    : `Profil pelamar Anda di ${input.companyName} belum dapat kami terima.`;
+  const notesLine = notes ? `Catatan dari petugas: ${notes}` : "";
+  const next = approved
+    ? "Tim kami akan menghubungi Anda untuk langkah selanjutnya."
+    : "Silakan perbaiki data atau dokumen Anda di aplikasi, lalu ajukan verifikasi kembali.";
+  const paragraphs = [greeting(input.recipientName), outcome, notesLine, next].filter(Boolean);
+  return {
+    subject: approved
+      ? `Profil ${input.companyName} Anda telah diterima`
+      : `Profil ${input.companyName} Anda perlu diperbaiki`,
+    link: null,
+    text: plainText(paragraphs, input),
+    html: htmlEmail(input, paragraphs.map(paragraph)),
+  };
+}
+
 /** Builds `{frontendUrl}{path}?…` with encoded query values, keeping any base path. */
 function frontendLink(frontendUrl: string, path: string, query: Record<string, string>): string {
   const url = new URL(frontendUrl.replace(/\/+$/, "") + path);
