@@ -1,0 +1,175 @@
+import { z } from "@hono/zod-openapi";
+import { and, eq, gte, ilike, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import {
+  applicantProfiles,
+  EDUCATION_LEVELS,
+  GENDERS,
+  MARITAL_STATUSES,
+  RELIGIONS,
+  users,
+  VERIFICATION_STATUSES,
+} from "../db/schema";
+import { todayInJakarta } from "../lib/time";
+
+const MAX_SEARCH_LENGTH = 200;
+const MAX_SEARCH_TERMS = 10;
+const JAKARTA_OFFSET = "+07:00";
+
+const booleanParam = z.enum(["true", "false"], "Gunakan true atau false.");
+const idParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, "Harus berupa id bilangan bulat positif.")
+  .transform(Number)
+  .pipe(z.number().max(2_147_483_647, "Id terlalu besar."));
+const ageParam = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, "Harus berupa bilangan bulat 0–150.")
+  .transform(Number)
+  .pipe(z.number().max(150, "Harus berupa bilangan bulat 0–150."));
+const dayParam = z.iso.date("Gunakan format tanggal YYYY-MM-DD.");
+
+/**
+ * Filters shared by GET /api/applicants/, its CSV export and GET /api/applicant-profiles/.
+ * Every value arrives as a query string, so each parameter validates its own text and a bad
+ * value becomes a 400 naming that parameter.
+ */
+export const ApplicantFilterQuerySchema = z.object({
+  verification_status: z.enum(VERIFICATION_STATUSES).optional(),
+  referrer: idParam.optional(),
+  referrer_isnull: booleanParam.optional(),
+  gender: z.enum(GENDERS).optional(),
+  religion: z.enum(RELIGIONS).optional(),
+  education_level: z.enum(EDUCATION_LEVELS).optional(),
+  marital_status: z.enum(MARITAL_STATUSES).optional(),
+  province: idParam.optional(),
+  district: idParam.optional(),
+  age_min: ageParam.optional(),
+  age_max: ageParam.optional(),
+  created_at_after: dayParam.optional(),
+  created_at_before: dayParam.optional(),
+  is_active: booleanParam.optional(),
+  email_verified: booleanParam.optional(),
+  search: z
+    .string()
+    .max(MAX_SEARCH_LENGTH)
+    .refine(
+      (value) => searchTerms(value).length <= MAX_SEARCH_TERMS,
+      `Maksimal ${MAX_SEARCH_TERMS} kata pencarian.`,
+    )
+    .optional(),
+});
+
+export type ApplicantFilters = z.infer<typeof ApplicantFilterQuerySchema>;
+
+/**
+ * Builds the WHERE clause for `filters` over `users` joined with `applicant_profiles`,
+ * always limited to APPLICANT users. `today` is the Jakarta date the ages are computed on.
+ */
+export function applicantFilterCondition(
+  filters: ApplicantFilters,
+  today: string = todayInJakarta(),
+): SQL {
+  const conditions: (SQL | undefined)[] = [
+    eq(users.role, "APPLICANT"),
+    ...profileConditions(filters),
+    ...ageConditions(filters, today),
+    ...createdAtConditions(filters),
+    ...searchConditions(filters.search),
+  ];
+  if (filters.is_active) conditions.push(eq(users.isActive, filters.is_active === "true"));
+  if (filters.email_verified) {
+    conditions.push(eq(users.emailVerified, filters.email_verified === "true"));
+  }
+  return and(...conditions) as SQL;
+}
+
+function profileConditions(filters: ApplicantFilters): (SQL | undefined)[] {
+  const p = applicantProfiles;
+  const equal = <T>(column: Parameters<typeof eq>[0], value: T | undefined) =>
+    value === undefined ? undefined : eq(column, value);
+  const referrerIsNull =
+    filters.referrer_isnull === undefined
+      ? undefined
+      : filters.referrer_isnull === "true"
+        ? isNull(p.referrerId)
+        : sql`${p.referrerId} is not null`;
+  return [
+    equal(p.verificationStatus, filters.verification_status),
+    equal(p.referrerId, filters.referrer),
+    referrerIsNull,
+    equal(p.gender, filters.gender),
+    equal(p.religion, filters.religion),
+    equal(p.educationLevel, filters.education_level),
+    equal(p.maritalStatus, filters.marital_status),
+    equal(p.provinceId, filters.province),
+    equal(p.districtId, filters.district),
+  ];
+}
+
+/**
+ * Age in whole years on `today`, as `ageOn` computes it: `age >= n` holds exactly when the
+ * birth date is on or before `today` moved back n years, so both bounds become date ranges
+ * that the birth_date column can answer without computing an age per row.
+ */
+function ageConditions(filters: ApplicantFilters, today: string): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.age_min !== undefined) {
+    conditions.push(sql`${applicantProfiles.birthDate} <= ${yearsBefore(today, filters.age_min)}`);
+  }
+  if (filters.age_max !== undefined) {
+    // age <= n is the same as "not yet n + 1".
+    const cutoff = yearsBefore(today, filters.age_max + 1);
+    conditions.push(sql`${applicantProfiles.birthDate} > ${cutoff}`);
+  }
+  return conditions;
+}
+
+/** The date `years` before `day` (YYYY-MM-DD); 29 February falls back to 28 February. */
+export function yearsBefore(day: string, years: number): string {
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  const targetYear = year - years;
+  const leap = (targetYear % 4 === 0 && targetYear % 100 !== 0) || targetYear % 400 === 0;
+  const targetDate = month === 2 && date === 29 && !leap ? 28 : date;
+  const pad = (value: number, length: number) => String(value).padStart(length, "0");
+  return `${pad(targetYear, 4)}-${pad(month, 2)}-${pad(targetDate, 2)}`;
+}
+
+/** Both bounds are whole Jakarta days and inclusive: `before` ends at the next midnight. */
+function createdAtConditions(filters: ApplicantFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.created_at_after) {
+    conditions.push(gte(applicantProfiles.createdAt, jakartaMidnight(filters.created_at_after)));
+  }
+  if (filters.created_at_before) {
+    const end = jakartaMidnight(filters.created_at_before);
+    end.setUTCDate(end.getUTCDate() + 1);
+    conditions.push(lt(applicantProfiles.createdAt, end));
+  }
+  return conditions;
+}
+
+/** The instant a Jakarta calendar day (YYYY-MM-DD) starts. */
+export function jakartaMidnight(day: string): Date {
+  return new Date(`${day}T00:00:00${JAKARTA_OFFSET}`);
+}
+
+/**
+ * Every space-separated term must occur, case-insensitively, in the email, the full name,
+ * the NIK or the phone number. `ILIKE '%term%'` is what the pg_trgm GIN indexes on those
+ * four columns serve; `%`, `_` and `\` in a term are escaped so they match themselves.
+ */
+function searchTerms(search: string): string[] {
+  return search.trim().split(/\s+/).filter(Boolean);
+}
+
+function searchConditions(search: string | undefined): SQL[] {
+  return searchTerms(search ?? "").map((term) => {
+    const pattern = `%${term.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    return or(
+      ilike(users.email, pattern),
+      ilike(users.fullName, pattern),
+      ilike(applicantProfiles.nik, pattern),
+      ilike(applicantProfiles.contactPhone, pattern),
+    ) as SQL;
+  });
+}
