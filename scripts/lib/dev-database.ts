@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import { readServerLock, startEmbeddedPostgres } from "./embedded-postgres";
 
 export const DEFAULT_EMBEDDED_POSTGRES_PORT = 54329;
 
@@ -33,14 +33,16 @@ export function embeddedPostgresUrl(port: number): string {
 
 /**
  * Returns the database that scripts should use: DATABASE_URL when set; else the embedded
- * server of a running `npm run dev` on EMBEDDED_POSTGRES_PORT; else an embedded server started
- * here on `.data/pglite`, which `stop()` shuts down.
+ * server of a running `npm run dev` (found through its lock file, or on EMBEDDED_POSTGRES_PORT);
+ * else an embedded server started here on `.data/pglite`, which `stop()` shuts down.
  */
 export async function connectDevDatabase(): Promise<DevDatabase> {
   const configured = process.env.DATABASE_URL;
   if (configured) return { url: configured, source: "DATABASE_URL", stop: async () => {} };
 
-  const port = embeddedPostgresPort();
+  // A running `npm run dev` records its port beside the data folder; prefer it over the
+  // environment, so a script started without EMBEDDED_POSTGRES_PORT still finds that server.
+  const port = readServerLock(PGLITE_DATA_DIR)?.port ?? embeddedPostgresPort();
   const url = embeddedPostgresUrl(port);
   if (await isListening(port)) {
     await checkPostgresAnswers(url, port);

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -24,7 +24,16 @@ export interface EmbeddedPostgresOptions {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    const owner = readServerLock(options.dataDir);
+    if (owner) {
+      throw new Error(
+        `the embedded database in ${options.dataDir} is already served by process ${owner.pid} ` +
+          `on port ${owner.port}; set EMBEDDED_POSTGRES_PORT=${owner.port} to use it, or stop it`,
+      );
+    }
+    mkdirSync(options.dataDir, { recursive: true });
+  }
   const db = await PGlite.create({
     dataDir: options.dataDir ?? "memory://",
     extensions: { pg_trgm },
@@ -38,11 +47,47 @@ export async function startEmbeddedPostgres(
   });
   keepExchangesTogether(server);
   await server.start();
+  if (options.dataDir) writeServerLock(options.dataDir, options.port);
   return {
     url: `postgres://postgres:postgres@${host}:${options.port}/postgres`,
     async stop() {
       await server.stop();
       await db.close();
+      if (options.dataDir) rmSync(lockPath(options.dataDir), { force: true });
     },
   };
+}
+
+export interface ServerLock {
+  pid: number;
+  port: number;
+}
+
+const lockPath = (dataDir: string) => `${dataDir}.server.json`;
+
+/**
+ * Returns the live process that serves `dataDir`, or null. PGlite does not lock its files, and
+ * two processes opening the same folder lose each other's writes, so the serving process
+ * records itself beside the folder. A lock left by a crashed process is ignored.
+ */
+export function readServerLock(dataDir: string): ServerLock | null {
+  let lock: ServerLock;
+  try {
+    lock = JSON.parse(readFileSync(lockPath(dataDir), "utf8")) as ServerLock;
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(lock.pid) || !Number.isInteger(lock.port)) return null;
+  try {
+    process.kill(lock.pid, 0);
+  } catch (error) {
+    // EPERM means the process exists but belongs to another user.
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return null;
+  }
+  return lock;
+}
+
+function writeServerLock(dataDir: string, port: number) {
+  const lock: ServerLock = { pid: process.pid, port };
+  writeFileSync(lockPath(dataDir), JSON.stringify(lock));
 }
