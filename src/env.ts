@@ -8,6 +8,8 @@ export interface Bindings {
   EMAILS_QUEUE: Queue<unknown>;
   /** Dead-letter queue of EMAILS_QUEUE, for messages the consumer rejects without retrying. */
   EMAILS_DLQ: Queue<unknown>;
+  /** Dead-letter queue of DOCUMENTS_QUEUE, for invalid messages the consumer never retries. */
+  DOCUMENTS_DLQ: Queue<unknown>;
   HYPERDRIVE?: Hyperdrive;
   [name: string]: unknown;
 }
@@ -24,6 +26,13 @@ const commaList = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+
+const S3_REQUIRED_VARIABLES = [
+  "S3_ENDPOINT",
+  "S3_BUCKET",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+] as const;
 
 const configSchema = z
   .object({
@@ -63,6 +72,25 @@ const configSchema = z
     GOOGLE_JWKS_URL: z.url().default("https://www.googleapis.com/oauth2/v3/certs"),
 
     OCR_PREVIEW_ENABLED: booleanString.default(false),
+    GOOGLE_VISION_ENDPOINT: z.url().default("https://vision.googleapis.com"),
+    GOOGLE_VISION_API_KEY: z.string().min(1).optional(),
+    // The service account's JSON key file, as downloaded; used when no API key is set.
+    GOOGLE_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
+    VISION_MAX_CONCURRENCY: positiveInt.max(16).default(4),
+    // Keep equal to max_retries of the kms-documents consumer in wrangler.toml.
+    DOCUMENTS_MAX_RETRIES: positiveInt.default(5),
+    DOCUMENTS_PROCESSING_TIMEOUT_SECONDS: positiveInt.default(300),
+
+    STORAGE_DRIVER: z.enum(["r2", "s3"]).default("r2"),
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_BUCKET: z.string().min(1).optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    FILE_URL_SECRET: z
+      .string()
+      .min(32, "FILE_URL_SECRET must be at least 32 characters")
+      .optional(),
   })
   .superRefine((config, context) => {
     const deployed = config.ENVIRONMENT === "production" || config.ENVIRONMENT === "staging";
@@ -72,6 +100,17 @@ const configSchema = z
         path: ["EMAIL_PROVIDER"],
         message: "EMAIL_PROVIDER=console is for local development only",
       });
+    }
+    if (config.STORAGE_DRIVER === "s3") {
+      for (const name of S3_REQUIRED_VARIABLES) {
+        if (!config[name]) {
+          context.addIssue({
+            code: "custom",
+            path: [name],
+            message: `${name} is required when STORAGE_DRIVER=s3`,
+          });
+        }
+      }
     }
     if (config.EMAIL_PROVIDER === "resend" && !config.RESEND_API_KEY) {
       context.addIssue({

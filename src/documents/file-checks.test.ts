@@ -7,6 +7,7 @@ import {
   readJpegSize,
   readPngDimensions,
 } from "./file-checks";
+import { findPdfStructureProblem } from "./pdf-structure";
 
 const imageSpec: FileSpec = {
   format: "image",
@@ -145,5 +146,81 @@ describe("readJpegSize", () => {
 describe("crc32", () => {
   it("matches the standard check value", () => {
     expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+  });
+});
+
+describe("checkDocumentFile with PDFs", () => {
+  const text = (value: string) => new TextEncoder().encode(value);
+
+  it("rejects a PDF cut before its %%EOF trailer", async () => {
+    const pdf = pdfDocument();
+    const result = await checkDocumentFile(
+      file(pdf.subarray(0, pdf.length - 30), "a.pdf"),
+      pdfSpec,
+    );
+    expect(result).toEqual({ ok: false, errors: ["File PDF rusak atau tidak lengkap."] });
+  });
+
+  it("rejects garbage after a %PDF- header", async () => {
+    const result = await checkDocumentFile(
+      file(text("%PDF-1.7\nnot a pdf\n%%EOF\n"), "a.pdf"),
+      pdfSpec,
+    );
+    expect(result.ok).toBe(false);
+  });
+
+  it("accepts a PDF padded to a larger size", async () => {
+    const result = await checkDocumentFile(
+      file(pdfDocument({ paddingBytes: 4096 }), "a.pdf"),
+      pdfSpec,
+    );
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe("findPdfStructureProblem", () => {
+  const text = (value: string) => new TextEncoder().encode(value);
+
+  it("accepts the well-formed test PDF", () => {
+    expect(findPdfStructureProblem(pdfDocument())).toBeNull();
+  });
+
+  it("rejects a startxref offset past the end", () => {
+    const pdf = new TextDecoder()
+      .decode(pdfDocument())
+      .replace(/startxref\n\d+/, "startxref\n999999");
+    expect(findPdfStructureProblem(text(pdf))).toBe("startxref offset outside the file");
+  });
+
+  it("rejects a trailer without /Root", () => {
+    const pdf = new TextDecoder().decode(pdfDocument()).replace(" /Root 1 0 R", "");
+    expect(findPdfStructureProblem(text(pdf))).toBe(
+      "cross-reference section or its /Root not found",
+    );
+  });
+
+  it("rejects a /Root that is not a catalog", () => {
+    const pdf = new TextDecoder().decode(pdfDocument()).replace("/Root 1 0 R", "/Root 2 0 R");
+    expect(findPdfStructureProblem(text(pdf))).toBe("/Root is not a /Catalog");
+  });
+
+  it("rejects a /Root whose object is missing", () => {
+    const pdf = new TextDecoder().decode(pdfDocument()).replace("/Root 1 0 R", "/Root 7 0 R");
+    expect(findPdfStructureProblem(text(pdf))).toBe("catalog object named by /Root not found");
+  });
+
+  it("accepts a cross-reference stream with the catalog in an object stream", () => {
+    const head =
+      "%PDF-1.5\n4 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length 1 >>\nstream\nx\nendstream\nendobj\n";
+    const xrefStream = `5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /W [1 2 1] /Length 1 >>\nstream\nx\nendstream\nendobj\n`;
+    const pdf = `${head}${xrefStream}startxref\n${head.length}\n%%EOF\n`;
+    expect(findPdfStructureProblem(text(pdf))).toBeNull();
+  });
+
+  it("rejects a cross-reference stream whose catalog is nowhere", () => {
+    const head = "%PDF-1.5\n";
+    const xrefStream = `5 0 obj\n<< /Type /XRef /Size 6 /Root 1 0 R /Length 1 >>\nstream\nx\nendstream\nendobj\n`;
+    const pdf = `${head}${xrefStream}startxref\n${head.length}\n%%EOF\n`;
+    expect(findPdfStructureProblem(text(pdf))).toBe("catalog object named by /Root not found");
   });
 });

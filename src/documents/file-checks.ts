@@ -1,4 +1,5 @@
 import type { documentTypes } from "../db/schema";
+import { findPdfStructureProblem } from "./pdf-structure";
 
 /** The upload rules of one document type, as stored in `document_types`. */
 export type FileSpec = Pick<
@@ -38,6 +39,8 @@ interface FileKind {
   contentType: string;
   signature: number[];
   readDimensions?: (bytes: Uint8Array) => ImageDimensions | null;
+  /** Returns null when the content is well-formed, else the reason (logged, not shown). */
+  findStructureProblem?: (bytes: Uint8Array) => string | null;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -46,14 +49,18 @@ const KINDS_BY_EXTENSION: Record<string, FileKind> = {
   png: { contentType: "image/png", signature: PNG_SIGNATURE, readDimensions: readPngDimensions },
   jpg: { contentType: "image/jpeg", signature: [0xff, 0xd8, 0xff], readDimensions: readJpegSize },
   jpeg: { contentType: "image/jpeg", signature: [0xff, 0xd8, 0xff], readDimensions: readJpegSize },
-  // NOTE: only the `%PDF-` header is checked here. PDFs are not parsed yet.
-  pdf: { contentType: "application/pdf", signature: [0x25, 0x50, 0x44, 0x46, 0x2d] },
+  pdf: {
+    contentType: "application/pdf",
+    signature: [0x25, 0x50, 0x44, 0x46, 0x2d],
+    findStructureProblem: findPdfStructureProblem,
+  },
 };
 
 /**
  * Checks an uploaded file against a document type: extension in the allow-list, content whose
- * magic bytes match that extension, size limit, and for images a well-formed header whose
- * pixel count is at most MAX_IMAGE_PIXELS. Nothing is decoded.
+ * magic bytes match that extension, and size limit. A PDF also needs a cross-reference section
+ * and catalog that can be located. An image needs a well-formed header whose pixel count is at
+ * most MAX_IMAGE_PIXELS. Nothing is decoded.
  */
 export async function checkDocumentFile(
   file: File,
@@ -74,6 +81,9 @@ export async function checkDocumentFile(
   const view = new Uint8Array(bytes);
   if (!startsWith(view, kind.signature)) {
     return reject(`Isi file bukan ${extension.toUpperCase()} yang valid.`);
+  }
+  if (kind.findStructureProblem?.(view)) {
+    return reject(`File ${extension.toUpperCase()} rusak atau tidak lengkap.`);
   }
   if (!kind.readDimensions) return { ok: true, bytes, extension, contentType: kind.contentType };
 

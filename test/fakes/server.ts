@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { googleFake } from "./google";
 import { createNeonFake } from "./neon";
 import { resendFake } from "./resend";
+import { s3Fake } from "./s3";
+import { visionFake } from "./vision";
 
 export interface FakeServices {
   stop(): Promise<void>;
@@ -15,13 +17,20 @@ export type FakeHandler = (
 
 /**
  * Starts one loopback HTTP server that answers as the third-party services the Worker calls.
- * Each fake claims the paths under its own prefix (`/resend/`, `/google/`, `/neon/`).
+ * Each fake claims the paths under its own prefix (`/resend/`, `/google/`, `/neon/`, `/s3/`,
+ * `/vision/`, `/google-oauth/`).
  */
 export async function startFakes(options: {
   port: number;
   databaseUrl: string;
 }): Promise<FakeServices> {
-  const handlers: FakeHandler[] = [createNeonFake(options.databaseUrl), resendFake(), googleFake()];
+  const handlers: FakeHandler[] = [
+    createNeonFake(options.databaseUrl),
+    resendFake(),
+    googleFake(),
+    s3Fake(),
+    visionFake(),
+  ];
 
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];

@@ -62,11 +62,29 @@ export function jpegImage(width: number, height: number): Uint8Array {
   ]);
 }
 
-/** Builds a minimal PDF, to send under an image's name. */
-export function pdfDocument(): Uint8Array {
-  return new TextEncoder().encode(
-    "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n",
-  );
+/**
+ * Builds a minimal well-formed PDF: a catalog, an empty page tree, a cross-reference table with
+ * the real byte offsets, and a trailer naming the catalog. `paddingBytes` adds a stream object
+ * of that many filler bytes, for size-limit tests.
+ */
+export function pdfDocument(options: { paddingBytes?: number } = {}): Uint8Array {
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"];
+  if (options.paddingBytes) {
+    const filler = "0".repeat(options.paddingBytes);
+    objects.push(`<< /Length ${filler.length} >>\nstream\n${filler}\nendstream`);
+  }
+  let text = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((body, index) => {
+    offsets.push(text.length);
+    text += `${index + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xrefOffset = text.length;
+  text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) text += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\n`;
+  text += `startxref\n${xrefOffset}\n%%EOF\n`;
+  return new TextEncoder().encode(text);
 }
 
 function jpegSegment(marker: number, payload: number[]): number[] {

@@ -1,3 +1,5 @@
+import { S3_FAKE } from "../fakes/s3";
+
 /** Worker variables for the test run: local fakes on loopback and fast password hashing. */
 export async function testBindings(ports: { postgres: number; fakes: number }) {
   const databaseUrl =
@@ -18,6 +20,17 @@ export async function testBindings(ports: { postgres: number; fakes: number }) {
     GOOGLE_CLIENT_IDS: "test-client-id.apps.googleusercontent.com",
     GOOGLE_JWKS_URL: `${fakes}/google/certs`,
     NEON_FETCH_ENDPOINT: `${fakes}/neon/sql`,
+    // Uploads go to the R2 binding; storage tests also run the S3 driver against the fake.
+    STORAGE_DRIVER: "r2",
+    S3_ENDPOINT: `${fakes}/s3`,
+    S3_REGION: S3_FAKE.region,
+    S3_BUCKET: S3_FAKE.bucket,
+    S3_ACCESS_KEY_ID: S3_FAKE.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3_FAKE.secretAccessKey,
+    FILE_URL_SECRET: "test-file-url-secret-long-enough-0123456789",
+    // Each documents test that plans Vision answers overrides the key with a fresh one.
+    GOOGLE_VISION_ENDPOINT: `${fakes}/vision`,
+    GOOGLE_VISION_API_KEY: "test-vision-key",
     TEST_FAKES_URL: fakes,
   };
 }

@@ -1,0 +1,179 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { ServiceContext } from "../context";
+import type { Database } from "../db/client";
+import { applicantDocuments } from "../db/schema";
+import { describeError } from "../lib/logger";
+import { createStorage } from "../lib/storage";
+import type { DocumentTypeRow } from "./document-types.schemas";
+import type { DocumentRow } from "./documents.serializer";
+import type { DocumentOwner } from "./documents.service";
+import { deleteObjectOrLog } from "./documents.service";
+import type { AcceptedFile } from "./file-checks";
+
+/** A file that passed checkDocumentFile, with the name the client gave it. */
+export interface CheckedUpload {
+  file: AcceptedFile;
+  originalName: string;
+}
+
+export interface UploadResult {
+  document: DocumentRow;
+  /** True for a first upload of the type, false when it replaced a file. */
+  created: boolean;
+}
+
+// Each attempt re-reads the row; only concurrent uploads of the same type make one fail.
+const MAX_SAVE_ATTEMPTS = 3;
+
+/**
+ * Stores the file under `account/documents/<profile_id>/<code>/<uuid>.<ext>`, then inserts the
+ * document row or, for a type already uploaded, points the row at the new file: file_version
+ * + 1, processing back to pending, review back to PENDING with reviewer fields cleared, OCR
+ * cleared. The replaced object is deleted only after the row points at the new one. When the
+ * row cannot be written the new object is deleted again, so a failed upload leaves neither.
+ * After the write, `{document_id, file_version}` goes on DOCUMENTS_QUEUE.
+ */
+export async function uploadDocument(
+  services: ServiceContext,
+  owner: DocumentOwner,
+  type: DocumentTypeRow,
+  upload: CheckedUpload,
+): Promise<UploadResult> {
+  const key = storageKey(owner.profileId, type.code, upload.file.extension);
+  const storage = createStorage(services.env, services.config);
+  await storage.put(key, upload.file.bytes, upload.file.contentType);
+
+  let saved: SavedRow;
+  try {
+    saved = await saveDocumentRow(services.db, { owner, type, upload, key });
+  } catch (error) {
+    await deleteObjectOrLog(services, key);
+    throw error;
+  }
+  if (saved.replacedKey) await deleteObjectOrLog(services, saved.replacedKey);
+
+  await queueProcessing(services, saved.document);
+  return { document: saved.document, created: saved.replacedKey === null };
+}
+
+/** The key of a new upload: no name, email or NIK, and a fresh UUID per file version. */
+export function storageKey(profileId: number, code: string, extension: string): string {
+  return `account/documents/${profileId}/${code}/${crypto.randomUUID()}.${extension}`;
+}
+
+interface NewFile {
+  owner: DocumentOwner;
+  type: DocumentTypeRow;
+  upload: CheckedUpload;
+  key: string;
+}
+
+interface SavedRow {
+  document: DocumentRow;
+  /** The storage key the row pointed at before, or null for a new row. */
+  replacedKey: string | null;
+}
+
+/**
+ * Inserts or replaces the row of (profile, type). The replacement applies only while the row
+ * still points at the file read just before. Two concurrent uploads therefore cannot both
+ * replace the same file and leave an object without a row, because the loser reads the row again.
+ */
+export async function saveDocumentRow(db: Database, next: NewFile): Promise<SavedRow> {
+  for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
+    const [existing] = await db
+      .select({ id: applicantDocuments.id, file: applicantDocuments.file })
+      .from(applicantDocuments)
+      .where(
+        and(
+          eq(applicantDocuments.applicantProfileId, next.owner.profileId),
+          eq(applicantDocuments.documentTypeId, next.type.id),
+        ),
+      );
+    const saved = existing ? await replaceFile(db, existing, next) : await insertDocument(db, next);
+    if (saved) return saved;
+  }
+  throw new Error("document row changed during every upload attempt");
+}
+
+async function insertDocument(db: Database, next: NewFile): Promise<SavedRow | null> {
+  const [document] = await db
+    .insert(applicantDocuments)
+    .values({
+      applicantProfileId: next.owner.profileId,
+      documentTypeId: next.type.id,
+      ...fileColumns(next),
+    })
+    .onConflictDoNothing({
+      target: [applicantDocuments.applicantProfileId, applicantDocuments.documentTypeId],
+    })
+    .returning();
+  return document ? { document, replacedKey: null } : null;
+}
+
+async function replaceFile(
+  db: Database,
+  existing: { id: number; file: string },
+  next: NewFile,
+): Promise<SavedRow | null> {
+  const [document] = await db
+    .update(applicantDocuments)
+    .set({
+      ...fileColumns(next),
+      fileVersion: sql`${applicantDocuments.fileVersion} + 1`,
+      uploadedAt: sql`now()`,
+      updatedAt: sql`now()`,
+      processingError: null,
+      ocrText: null,
+      ocrData: null,
+      ocrProcessedAt: null,
+      reviewStatus: "PENDING",
+      reviewedById: null,
+      reviewedAt: null,
+      reviewNotes: "",
+    })
+    .where(and(eq(applicantDocuments.id, existing.id), eq(applicantDocuments.file, existing.file)))
+    .returning();
+  return document ? { document, replacedKey: existing.file } : null;
+}
+
+function fileColumns(next: NewFile) {
+  return {
+    file: next.key,
+    originalName: next.upload.originalName,
+    contentType: next.upload.file.contentType,
+    sizeBytes: next.upload.file.bytes.byteLength,
+    processingStatus: "pending" as const,
+  };
+}
+
+/**
+ * Queues the document's optimisation and OCR. The upload has succeeded by now, so a queue
+ * failure is logged and the response stays a success.
+ * TODO(#2): a document whose message was lost stays `pending` until a scheduled sweep re-queues
+ * pending documents, which does not exist yet.
+ */
+async function queueProcessing(services: ServiceContext, document: DocumentRow) {
+  try {
+    await services.env.DOCUMENTS_QUEUE.send({
+      document_id: document.id,
+      file_version: document.fileVersion,
+    });
+  } catch (error) {
+    services.logger.error("document processing not queued", {
+      document_id: document.id,
+      ...describeError(error),
+    });
+  }
+}
+
+/**
+ * Strips any path and every control or format character from the client's file name, then cuts
+ * it to the column's 255 characters. Format characters include right-to-left overrides, which
+ * could make `foto<U+202E>gpj.pdf` display as `fotofdp.jpg` in the back-office.
+ */
+export function originalFileName(name: string, extension: string, code: string): string {
+  const cleaned = name.replace(/[\p{Cc}\p{Cf}]/gu, "");
+  const base = cleaned.split(/[\\/]/).pop()?.trim() || `${code}.${extension}`;
+  return base.length <= 255 ? base : `${base.slice(0, 250 - extension.length)}.${extension}`;
+}

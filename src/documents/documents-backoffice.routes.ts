@@ -1,0 +1,153 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { currentAuth, requireAuth, requireRoles } from "../auth/auth.middleware";
+import { serviceContext } from "../context";
+import { hashClientIp } from "../lib/audit";
+import {
+  createRouter,
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  multipartBody,
+  requireJson,
+  requireMultipart,
+} from "../lib/openapi";
+import { pageQueryFields, pageSchema } from "../lib/pagination";
+import {
+  documentPage,
+  limitUploadBody,
+  renderDocument,
+  respondToUpload,
+} from "./documents.handlers";
+import {
+  ApplicantDocumentParamsSchema,
+  ApplicantDocumentSchema,
+  ApplicantParamsSchema,
+  DocumentReviewSchema,
+  DocumentUploadFormSchema,
+} from "./documents.schemas";
+import { applicantProfileOf, deleteDocument, reviewDocument } from "./documents.service";
+
+const TAGS = ["Applicant documents (back-office)"];
+const backOffice = [requireAuth, requireRoles("ADMIN", "STAFF")];
+const adminOnly = [requireAuth, requireRoles("ADMIN")];
+const BASE = "/api/applicants/{user_id}/documents";
+
+const deniedResponses = {
+  401: errorResponse("Not signed in"),
+  403: errorResponse("Not allowed for this role"),
+};
+const documentMissing = {
+  400: errorResponse("An id is not a positive integer"),
+  404: errorResponse("No such applicant, or the document is not theirs"),
+};
+
+const listRoute = createRoute({
+  method: "get",
+  path: `${BASE}/`,
+  tags: TAGS,
+  summary: "Lists an applicant's documents (ADMIN, STAFF)",
+  middleware: [...backOffice] as const,
+  request: { params: ApplicantParamsSchema, query: z.object(pageQueryFields) },
+  responses: {
+    200: jsonResponse("One page of documents", pageSchema(ApplicantDocumentSchema)),
+    ...deniedResponses,
+    ...documentMissing,
+  },
+});
+
+const uploadRoute = createRoute({
+  method: "post",
+  path: `${BASE}/`,
+  tags: TAGS,
+  summary: "Uploads a document for an applicant (ADMIN, STAFF)",
+  middleware: [...backOffice, requireMultipart, limitUploadBody] as const,
+  request: { params: ApplicantParamsSchema, ...multipartBody(DocumentUploadFormSchema) },
+  responses: {
+    201: jsonResponse("First upload of this type", ApplicantDocumentSchema),
+    200: jsonResponse("The type's previous file was replaced", ApplicantDocumentSchema),
+    400: errorResponse("Missing field, unknown `document_type`, or a `file` the type rejects"),
+    ...deniedResponses,
+    404: errorResponse("No applicant has this user id"),
+    413: errorResponse("Body larger than the largest upload limit"),
+    415: errorResponse("Body is not multipart/form-data"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: `${BASE}/{id}/`,
+  tags: TAGS,
+  summary: "One document of an applicant (ADMIN, STAFF)",
+  middleware: [...backOffice] as const,
+  request: { params: ApplicantDocumentParamsSchema },
+  responses: {
+    200: jsonResponse("The document", ApplicantDocumentSchema),
+    ...deniedResponses,
+    ...documentMissing,
+  },
+});
+
+const reviewRoute = createRoute({
+  method: "patch",
+  path: `${BASE}/{id}/`,
+  tags: TAGS,
+  summary: "Reviews a document (ADMIN, STAFF)",
+  description:
+    "APPROVED or REJECTED records the reviewer and time; REJECTED needs `review_notes`; " +
+    "PENDING clears the reviewer and time.",
+  middleware: [...backOffice, requireJson] as const,
+  request: { params: ApplicantDocumentParamsSchema, ...jsonBody(DocumentReviewSchema) },
+  responses: {
+    200: jsonResponse("The reviewed document", ApplicantDocumentSchema),
+    ...deniedResponses,
+    ...documentMissing,
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: `${BASE}/{id}/`,
+  tags: TAGS,
+  summary: "Deletes an applicant's document and its file (ADMIN)",
+  middleware: [...adminOnly] as const,
+  request: { params: ApplicantDocumentParamsSchema },
+  responses: {
+    204: { description: "Deleted" },
+    ...deniedResponses,
+    ...documentMissing,
+  },
+});
+
+/** Documents of any applicant, by user id, for the back-office. */
+export const backOfficeDocumentRoutes = createRouter()
+  .openapi(listRoute, async (c) => {
+    const owner = await applicantProfileOf(serviceContext(c).db, c.req.valid("param").user_id);
+    return c.json(await documentPage(c, owner, c.req.valid("query")), 200);
+  })
+  .openapi(uploadRoute, async (c) => {
+    const owner = await applicantProfileOf(serviceContext(c).db, c.req.valid("param").user_id);
+    return respondToUpload(c, owner, c.req.valid("form"));
+  })
+  .openapi(getRoute, async (c) => {
+    const { user_id, id } = c.req.valid("param");
+    const owner = await applicantProfileOf(serviceContext(c).db, user_id);
+    return c.json(await renderDocument(c, owner, id), 200);
+  })
+  .openapi(reviewRoute, async (c) => {
+    const services = serviceContext(c);
+    const { user_id, id } = c.req.valid("param");
+    const owner = await applicantProfileOf(services.db, user_id);
+    await reviewDocument(services, owner, id, {
+      ...c.req.valid("json"),
+      reviewerId: currentAuth(c).userId,
+      ipHash: await hashClientIp(c),
+    });
+    return c.json(await renderDocument(c, owner, id), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    const services = serviceContext(c);
+    const { user_id, id } = c.req.valid("param");
+    const owner = await applicantProfileOf(services.db, user_id);
+    await deleteDocument(services, owner, id);
+    return c.body(null, 204);
+  });
