@@ -10,19 +10,21 @@ import {
   WRITING_HANDS,
 } from "../db/schema";
 import type { FieldErrors } from "../lib/errors";
+import { databaseId } from "../lib/ids";
+import { multiLineText, singleLineText } from "../lib/text";
 import { ageOn, todayInJakarta } from "../lib/time";
 
 export const MIN_APPLICANT_AGE = 18;
 export const MAX_APPLICANT_AGE = 45;
 
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => singleLineText({ max });
 /** A phone number of digits, spaces, `-` and a leading `+`. The empty string clears it. */
 export const phoneNumber = z
   .string()
   .trim()
   .max(20)
   .regex(/^(\+?[0-9][0-9 -]{5,18})?$/, "Nomor telepon hanya boleh berisi angka, spasi, - dan +.");
-const regionId = z.number().int().positive().nullable();
+const regionId = databaseId.nullable();
 const age = z.number().int().min(0).max(120).nullable();
 const isoDate = z.iso.date("Gunakan format tanggal YYYY-MM-DD.");
 const digits = (length: number, label: string) =>
@@ -52,7 +54,7 @@ const birthDate = isoDate.nullable().superRefine((value, context) => {
  */
 export const applicantProfileInputSchema = z
   .object({
-    full_name: text(150).min(1),
+    full_name: singleLineText({ max: 150, min: 1 }),
     destination_country: z.enum(DESTINATION_COUNTRIES),
     nik: digits(16, "NIK"),
     birth_place: regionId,
@@ -60,7 +62,7 @@ export const applicantProfileInputSchema = z
     gender: z.enum(GENDERS).nullable(),
     religion: z.enum(RELIGIONS).nullable(),
     marital_status: z.enum(MARITAL_STATUSES).nullable(),
-    address: text(1000),
+    address: multiLineText({ max: 1000 }),
     province: regionId,
     district: regionId,
     village: regionId,
@@ -76,7 +78,7 @@ export const applicantProfileInputSchema = z
     spouse_name: text(150),
     spouse_age: age,
     spouse_occupation: text(100),
-    family_address: text(1000),
+    family_address: multiLineText({ max: 1000 }),
     family_province: regionId,
     family_district: regionId,
     family_village: regionId,
@@ -106,7 +108,7 @@ export const applicantProfileInputSchema = z
       .regex(/^[0-9]{0,20}$/, "Nomor BPJS hanya boleh berisi angka."),
     shoe_size: text(10),
     shirt_size: text(10),
-    notes: text(2000),
+    notes: multiLineText({ max: 2000 }),
   })
   .partial()
   .openapi("ApplicantProfileInput");

@@ -27,11 +27,7 @@ export async function verifyEmail(
   rawToken: string,
   ipHash: string | null,
 ): Promise<VerificationResult> {
-  const found = await findOneTimeToken(services.db, rawToken, "email_verification");
-  const live =
-    found && found.token.expiresAt > new Date() && found.token.email === found.user.email;
-  if (!found || !live) throw invalidVerificationLink();
-
+  const found = await findLiveToken(services, rawToken);
   const { token, user } = found;
   if (user.emailVerified) return { status: "already_verified", email: user.email };
   if (token.usedAt) throw invalidVerificationLink();
@@ -52,11 +48,24 @@ export async function verifyEmail(
       }),
     ]);
   } catch (error) {
-    // The link was used or the email changed between the lookup and the update.
-    if (isClaimFailure(error)) throw invalidVerificationLink();
-    throw error;
+    if (!isClaimFailure(error)) throw error;
+    // The link was used or the email changed between the lookup and the update. When a
+    // parallel visit of the same link won the claim, the email is verified now, and this
+    // visit gets the same answer as any later one.
+    const again = await findLiveToken(services, rawToken);
+    if (again.user.emailVerified) return { status: "already_verified", email: again.user.email };
+    throw invalidVerificationLink();
   }
   return { status: "verified", email: user.email };
+}
+
+/** Finds an unexpired token sent to the user's current address, used or not, or raises 400. */
+async function findLiveToken(services: ServiceContext, rawToken: string) {
+  const found = await findOneTimeToken(services.db, rawToken, "email_verification");
+  const live =
+    found && found.token.expiresAt > new Date() && found.token.email === found.user.email;
+  if (!found || !live) throw invalidVerificationLink();
+  return found;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { ServiceContext } from "../context";
@@ -7,6 +8,7 @@ import type { Config } from "../env";
 import { auditInsert } from "../lib/audit";
 import { AppError, permissionDenied } from "../lib/errors";
 import { describeError } from "../lib/logger";
+import { emailAddress, hasForbiddenCharacters, singleLineText } from "../lib/text";
 import { violatedUniqueConstraint } from "../users/database-errors";
 import { newSecurityStamp, queryRows } from "./sessions.service";
 
@@ -15,9 +17,20 @@ type User = typeof users.$inferSelect;
 /** Google issues ID tokens under either spelling of its issuer. */
 const GOOGLE_ISSUERS = ["accounts.google.com", "https://accounts.google.com"];
 
-// Column sizes of `users.email` and `users.google_id`.
-const MAX_EMAIL_LENGTH = 254;
+/** Size of `users.google_id`. */
 const MAX_GOOGLE_ID_LENGTH = 255;
+const MAX_FULL_NAME_LENGTH = 150;
+
+/**
+ * The claims that sign-in stores. They come from Google, but are checked like request input,
+ * because a NUL or an address that is not an email would otherwise reach the database.
+ */
+const GoogleClaimsSchema = z.object({
+  sub: singleLineText({ max: MAX_GOOGLE_ID_LENGTH, min: 1 }),
+  email: emailAddress,
+  // Google has sent `email_verified` both as a boolean and as the string "true".
+  email_verified: z.union([z.literal(true), z.literal("true")]),
+});
 
 const TOKEN_INVALID = "Token Google tidak valid atau sudah kedaluwarsa.";
 
@@ -98,28 +111,34 @@ function isKeySetUnavailable(error: unknown): boolean {
 }
 
 function identityFromClaims(payload: JWTPayload, logger: ServiceContext["logger"]): GoogleIdentity {
-  const { sub, email, email_verified: emailVerified } = payload;
-  // Google has sent `email_verified` both as a boolean and as the string "true".
-  const verified = emailVerified === true || emailVerified === "true";
-  const validEmail = typeof email === "string" && email.length <= MAX_EMAIL_LENGTH;
-  const validSub = typeof sub === "string" && sub !== "" && sub.length <= MAX_GOOGLE_ID_LENGTH;
-  if (!validSub || !validEmail || !verified) {
-    logger.warn("google token rejected", { reason: "invalid_claims" });
+  const claims = GoogleClaimsSchema.safeParse(payload);
+  if (!claims.success) {
+    const fields = [...new Set(claims.error.issues.map((issue) => String(issue.path[0])))];
+    logger.warn("google token rejected", { reason: "invalid_claims", fields: fields.join(",") });
     throw permissionDenied(TOKEN_INVALID, 401);
   }
   return {
-    googleId: sub,
-    email: email.trim().toLowerCase(),
-    fullName: displayName(payload).slice(0, 150),
+    googleId: claims.data.sub,
+    email: claims.data.email,
+    fullName: displayName(payload, logger),
   };
 }
 
-function displayName(payload: JWTPayload): string {
-  if (typeof payload.name === "string") return payload.name.trim();
-  const parts = [payload.given_name, payload.family_name].filter(
-    (part) => typeof part === "string",
-  );
-  return parts.join(" ").trim();
+/**
+ * The Google profile name, cut to the column size. A name with characters that text fields
+ * reject becomes empty instead of failing the sign-in, and the user can set it later.
+ */
+function displayName(payload: JWTPayload, logger: ServiceContext["logger"]): string {
+  const parts =
+    typeof payload.name === "string"
+      ? [payload.name]
+      : [payload.given_name, payload.family_name].filter((part) => typeof part === "string");
+  const name = parts.join(" ").trim().slice(0, MAX_FULL_NAME_LENGTH);
+  if (hasForbiddenCharacters(name)) {
+    logger.warn("google name dropped", { reason: "forbidden_characters" });
+    return "";
+  }
+  return name;
 }
 
 /**

@@ -119,15 +119,23 @@ export function isClaimFailure(error: unknown): boolean {
   return false;
 }
 
-/** Builds the statement that marks every unused token of `purpose` for a user as used. */
-export function useAllTokensStatement(db: Database, userId: number, purpose: OneTimeTokenPurpose) {
+/**
+ * Builds the statement that marks every unused token of the user as used: those of `purpose`,
+ * or of every purpose when `purpose` is "all". Marking them used kills them for good, while
+ * the address check of `isTokenUsable` alone would revive a link when the email changes back.
+ */
+export function useAllTokensStatement(
+  db: Database,
+  userId: number,
+  purpose: OneTimeTokenPurpose | "all",
+) {
   return db
     .update(oneTimeTokens)
     .set({ usedAt: sql`now()` })
     .where(
       and(
         eq(oneTimeTokens.userId, userId),
-        eq(oneTimeTokens.purpose, purpose),
+        purpose === "all" ? undefined : eq(oneTimeTokens.purpose, purpose),
         isNull(oneTimeTokens.usedAt),
       ),
     );

@@ -1,12 +1,13 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { type AppContext, type AuthState, serviceContext } from "../context";
-import { runAtomic } from "../db/client";
+import { type Database, runAtomic } from "../db/client";
 import { refreshTokens, users } from "../db/schema";
 import { sendPasswordChangedEmail } from "../emails/emails.service";
 import { auditInsert, hashClientIp } from "../lib/audit";
 import { type FieldErrors, notAuthenticated, validationError } from "../lib/errors";
 import { describeError } from "../lib/logger";
-import { checkPasswordRules, hashPassword, verifyPassword } from "./passwords";
+import { abortUnlessUpdated, isNothingUpdated } from "./guarded-update";
+import { checkPasswordRules, hashPassword, PASSWORD_UNCHANGED, verifyPassword } from "./passwords";
 import {
   accessSubject,
   endAllSessionsQuery,
@@ -18,11 +19,15 @@ import { signAccessToken } from "./tokens";
 
 type UserRow = typeof users.$inferSelect;
 
+const WRONG_OLD_PASSWORD = "Kata sandi lama salah.";
+
 /**
  * Changes the signed-in user's password. In one transaction it stores the new hash and a new
  * security stamp (ending every access token), revokes the user's other sessions and gives the
  * current session a new refresh token; the caller gets fresh tokens for it. Then it queues
- * the password-changed email.
+ * the password-changed email. The hash is replaced only while it is still the one the old
+ * password was checked against, so of concurrent changes one wins and the others get 400
+ * `errors.old_password`, as the old password is no longer right.
  */
 export async function changePassword(
   c: AppContext,
@@ -37,19 +42,55 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword, services.config);
   const securityStamp = newSecurityStamp();
   const refresh = await newRefreshToken();
+  const change = { user, passwordHash, securityStamp, refreshHash: refresh.hash };
   const ipHash = await hashClientIp(c);
-  const [updated] = await runAtomic(services.database, (db) => [
-    db
-      .update(users)
-      .set({ passwordHash, securityStamp, updatedAt: sql`now()` })
-      .where(eq(users.id, user.id))
-      .returning(),
+  try {
+    await runAtomic(services.database, (db) => changeStatements(db, change, auth, ipHash));
+  } catch (error) {
+    if (isNothingUpdated(error)) throw validationError({ old_password: [WRONG_OLD_PASSWORD] });
+    throw error;
+  }
+
+  const changed = { ...user, passwordHash, securityStamp };
+  const access = await signAccessToken(services.config, accessSubject(changed, auth.sessionId));
+  await notifyPasswordChanged(c, changed);
+  return { user: changed, tokens: { access, refresh: refresh.token, sessionId: auth.sessionId } };
+}
+
+interface PasswordChange {
+  user: UserRow;
+  passwordHash: string;
+  securityStamp: string;
+  refreshHash: string;
+}
+
+/** The statements of one password change, the guarded hash update first. */
+function changeStatements(
+  db: Database,
+  change: PasswordChange,
+  auth: AuthState,
+  ipHash: string | null,
+) {
+  const { user } = change;
+  return [
+    abortUnlessUpdated(
+      db,
+      db
+        .update(users)
+        .set({
+          passwordHash: change.passwordHash,
+          securityStamp: change.securityStamp,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash ?? "")))
+        .returning({ id: users.id }),
+    ),
     endAllSessionsQuery(db, user.id, "password_changed", auth.sessionId),
     db
       .update(refreshTokens)
       .set({ replacedAt: sql`now()` })
       .where(and(eq(refreshTokens.sessionId, auth.sessionId), isNull(refreshTokens.replacedAt))),
-    db.insert(refreshTokens).values({ tokenHash: refresh.hash, sessionId: auth.sessionId }),
+    db.insert(refreshTokens).values({ tokenHash: change.refreshHash, sessionId: auth.sessionId }),
     auditInsert(db, {
       action: "password_changed",
       actorId: user.id,
@@ -57,12 +98,7 @@ export async function changePassword(
       ipHash,
       details: { session_id: auth.sessionId },
     }),
-  ]);
-
-  const changed = updated[0] ?? { ...user, passwordHash, securityStamp };
-  const access = await signAccessToken(services.config, accessSubject(changed, auth.sessionId));
-  await notifyPasswordChanged(c, changed);
-  return { user: changed, tokens: { access, refresh: refresh.token, sessionId: auth.sessionId } };
+  ] as const;
 }
 
 /** 400 with `errors.old_password` and/or `errors.new_password`, all problems at once. */
@@ -73,8 +109,9 @@ async function assertPasswordChange(
 ) {
   const errors: FieldErrors = {};
   const old = await verifyPassword(input.oldPassword, user.passwordHash, c.get("config"));
-  if (!old.valid) errors.old_password = ["Kata sandi lama salah."];
+  if (!old.valid) errors.old_password = [WRONG_OLD_PASSWORD];
   const problems = checkPasswordRules(input.newPassword, user.email);
+  if (input.newPassword === input.oldPassword) problems.unshift(PASSWORD_UNCHANGED);
   if (problems.length > 0) errors.new_password = problems;
   if (Object.keys(errors).length > 0) throw validationError(errors);
 }

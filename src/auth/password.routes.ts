@@ -10,11 +10,12 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
+import { emailAddress } from "../lib/text";
 import { resendVerification, verifyEmail } from "./email-verification.service";
 import { confirmPasswordReset, requestPasswordReset } from "./password-reset.service";
 import { MAX_PASSWORD_LENGTH } from "./passwords";
 
-const EmailRequestSchema = z.object({ email: z.email().max(254) });
+const EmailRequestSchema = z.object({ email: emailAddress });
 
 const EmailSentSchema = envelopeSchema(z.null()).openapi("EmailSentResponse");
 

@@ -12,6 +12,9 @@ export const MAX_PBKDF2_ITERATIONS = 100_000;
 /** Algorithm name in stored hashes: PBKDF2-HMAC-SHA256 over HMAC-SHA256(pepper, password). */
 export const PASSWORD_ALGORITHM = "pbkdf2_sha256_peppered";
 
+/** The message for a new password that equals the current one. */
+export const PASSWORD_UNCHANGED = "Kata sandi baru harus berbeda dari kata sandi lama.";
+
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
 
@@ -21,6 +24,13 @@ const SALT_BYTES = 16;
 const HASH_BITS = 256;
 
 const encoder = new TextEncoder();
+
+/**
+ * C0 and C1 control characters (`\p{Cc}`) and lone UTF-16 surrogates (`\p{Cs}`). A password
+ * with them cannot be typed back reliably, and TextEncoder turns every lone surrogate into
+ * U+FFFD, so two different passwords would hash the same.
+ */
+const UNTYPEABLE_CHARACTERS = /[\p{Cc}\p{Cs}]/u;
 
 interface ParsedHash {
   iterations: number;
@@ -73,6 +83,9 @@ export function checkPasswordRules(password: string, email?: string): string[] {
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
     problems.push(`Kata sandi terlalu panjang. Maksimal ${MAX_PASSWORD_LENGTH} karakter.`);
+  }
+  if (UNTYPEABLE_CHARACTERS.test(password)) {
+    problems.push("Kata sandi tidak boleh berisi karakter kontrol (misalnya NUL atau tab).");
   }
   if (/^\d+$/.test(password)) {
     problems.push("Kata sandi tidak boleh hanya berisi angka.");

@@ -13,6 +13,7 @@ import {
   multipartBody,
   requireMultipart,
 } from "../lib/openapi";
+import { emailAddress } from "../lib/text";
 import { respondWithTokens } from "./auth-response";
 import { MAX_PASSWORD_LENGTH } from "./passwords";
 import {
@@ -31,24 +32,41 @@ const FORM_FIELDS_ALLOWANCE_BYTES = 64 * 1024;
 
 const profileFields = applicantProfileInputSchema.shape;
 
+const REPEATED_FIELD = "Kirim field ini satu kali saja.";
+
+/**
+ * Rejects a field sent as several parts with `message`. Hono's form parser turns repeated
+ * parts into an array, which would otherwise fail with the schema's "missing" message.
+ */
+const singlePart = <T extends z.ZodType>(schema: T, message = REPEATED_FIELD) =>
+  z.preprocess((value, context) => {
+    if (Array.isArray(value)) context.addIssue({ code: "custom", message, input: value });
+    return value;
+  }, schema);
+
 /** Multipart clients send an empty part for a field left blank; treat it as absent. */
 const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+  singlePart(z.preprocess((value) => (value === "" ? undefined : value), schema.optional()));
 
 export const RegisterFormSchema = z
   .object({
-    email: z.string().trim().toLowerCase().max(254).pipe(z.email("Alamat email tidak valid.")),
-    password: z
-      .string()
-      .min(1)
-      .max(
-        MAX_PASSWORD_LENGTH,
-        `Kata sandi terlalu panjang. Maksimal ${MAX_PASSWORD_LENGTH} karakter.`,
-      ),
-    nik: z.string().trim().pipe(profileFields.nik.unwrap()),
-    ktp: z
-      .instanceof(File, { message: "Foto KTP wajib diunggah sebagai file (JPG atau PNG)." })
-      .openapi({ type: "string", format: "binary" }),
+    email: singlePart(emailAddress),
+    password: singlePart(
+      z
+        .string()
+        .min(1)
+        .max(
+          MAX_PASSWORD_LENGTH,
+          `Kata sandi terlalu panjang. Maksimal ${MAX_PASSWORD_LENGTH} karakter.`,
+        ),
+    ),
+    nik: singlePart(z.string().trim().pipe(profileFields.nik.unwrap())),
+    ktp: singlePart(
+      z
+        .instanceof(File, { message: "Foto KTP wajib diunggah sebagai file (JPG atau PNG)." })
+        .openapi({ type: "string", format: "binary" }),
+      "Kirim tepat satu file KTP.",
+    ),
     referral_code: blankAsMissing(
       z
         .string()

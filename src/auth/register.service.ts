@@ -8,6 +8,7 @@ import { auditInsert } from "../lib/audit";
 import { type FieldErrors, validationError } from "../lib/errors";
 import { describeError } from "../lib/logger";
 import { createStorage } from "../lib/storage";
+import { removeForbiddenCharacters } from "../lib/text";
 import { violatedUniqueConstraint } from "../users/database-errors";
 import { checkPasswordRules, hashPassword } from "./passwords";
 import { newSecurityStamp, queryRows } from "./sessions.service";
@@ -292,8 +293,11 @@ async function queueAfterRegistration(services: ServiceContext, user: User, docu
   }
 }
 
-/** Strips any path from the client's file name and cuts it to the column's 255 characters. */
+/**
+ * Strips any path and the characters text fields reject (a NUL would fail the insert) from the
+ * client's file name, and cuts it to the column's 255 characters.
+ */
 function originalFileName(name: string, extension: string): string {
-  const base = name.split(/[\\/]/).pop()?.trim() || `ktp.${extension}`;
+  const base = removeForbiddenCharacters(name).split(/[\\/]/).pop()?.trim() || `ktp.${extension}`;
   return base.length <= 255 ? base : `${base.slice(0, 250 - extension.length)}.${extension}`;
 }

@@ -212,7 +212,7 @@ describe("POST /api/auth/register/", () => {
     const body = await readJson(await api("POST", PATH, { form }));
 
     expect(body.code).toBe("validation_error");
-    expect(body.errors.email).toEqual(["Alamat email tidak valid."]);
+    expect(body.errors.email).toEqual(["Masukkan alamat email yang valid."]);
     await expectNothingWritten("bukan-email");
   });
 

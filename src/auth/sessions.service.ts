@@ -3,6 +3,7 @@ import type { AppContext, ServiceContext } from "../context";
 import type { Database } from "../db/client";
 import { sessions, type UserRole } from "../db/schema";
 import { hashClientIp } from "../lib/audit";
+import { AppError } from "../lib/errors";
 import { signAccessToken } from "./tokens";
 
 /** Tokens handed to a client for one session. */
@@ -62,7 +63,10 @@ export async function startSession(c: AppContext, user: TokenSubject): Promise<I
 
 /**
  * Inserts the session and its first refresh token in one statement, so no session exists
- * without a token. The sliding expiry never passes the absolute one.
+ * without a token. The sliding expiry never passes the absolute one. The insert happens only
+ * while the user is active and still has the security stamp of `user`. Without that check, a
+ * sign-in that verified the password just before a password change, reset or deactivation
+ * committed would get a session that outlives the change. Such a sign-in gets 401.
  */
 export async function openSession(
   services: Pick<ServiceContext, "db" | "config">,
@@ -75,16 +79,24 @@ export async function openSession(
     services.db,
     sql`with new_session as (
           insert into sessions (user_id, user_agent, ip_hash, expires_at, absolute_expires_at)
-          values (${user.id}, ${origin.userAgent}, ${origin.ipHash},
+          select id, ${origin.userAgent}, ${origin.ipHash},
             now() + least(${config.REFRESH_TOKEN_TTL_DAYS}::int, ${config.REFRESH_TOKEN_ABSOLUTE_DAYS}::int) * interval '1 day',
-            now() + ${config.REFRESH_TOKEN_ABSOLUTE_DAYS}::int * interval '1 day')
+            now() + ${config.REFRESH_TOKEN_ABSOLUTE_DAYS}::int * interval '1 day'
+          from users
+          where id = ${user.id} and is_active and security_stamp = ${user.securityStamp}
           returning id
         )
         insert into refresh_tokens (token_hash, session_id)
         select ${refresh.hash}, id from new_session
         returning session_id`,
   );
-  if (!row) throw new Error("session insert returned no row");
+  if (!row) {
+    throw new AppError(
+      401,
+      "permission_denied",
+      "Akun berubah saat proses masuk. Silakan masuk lagi.",
+    );
+  }
 
   const access = await signAccessToken(config, accessSubject(user, row.session_id));
   return { access, refresh: refresh.token, sessionId: row.session_id };

@@ -190,9 +190,9 @@ describe("DELETE /api/auth/sessions/{id}/", () => {
     expect(after?.revokedAt).toBeNull();
   });
 
-  it("answers 400 for a malformed id and 401 without credentials", async () => {
+  it("answers 404 for a malformed id and 401 without credentials", async () => {
     const { first } = await twoSessions();
-    expect(await status("DELETE", "/api/auth/sessions/abc/", { token: first.access })).toBe(400);
+    expect(await status("DELETE", "/api/auth/sessions/abc/", { token: first.access })).toBe(404);
     expect(await status("DELETE", "/api/auth/sessions/1/", {})).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getCookie } from "hono/cookie";
 import type { AppContext } from "../context";
 import { tokenNotValid } from "../lib/errors";
+import { pathIdsNotFound, urlId } from "../lib/ids";
 import {
   createRouter,
   envelopeSchema,
@@ -10,18 +10,16 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
-import {
-  assertTrustedOrigin,
-  currentAuth,
-  findActiveSessionRole,
-  requireAuth,
-} from "./auth.middleware";
+import { positiveIntegerQuery } from "../lib/query-params";
+import { emailAddress } from "../lib/text";
+import { currentAuth, findActiveSessionRole, requireAuth } from "./auth.middleware";
 import { respondWithTokens } from "./auth-response";
-import { clearAuthCookies, REFRESH_COOKIE } from "./cookies";
+import { clearAuthCookies } from "./cookies";
 import { logIn } from "./login.service";
 import { changePassword } from "./password-change.service";
 import { MAX_PASSWORD_LENGTH } from "./passwords";
 import { refreshSession } from "./refresh.service";
+import { readRefreshToken, refreshBodyDocumentation } from "./refresh-body";
 import { verifyAccessToken } from "./tokens";
 import {
   listUserSessions,
@@ -45,8 +43,9 @@ const TokenPairSchema = envelopeSchema(
   z.object({ user: UserSummarySchema, access: z.string(), refresh: z.string() }),
 ).openapi("TokenPairResponse");
 
+// The password is only hashed, never stored or sent to the database, so any characters pass.
 const LoginSchema = z.object({
-  email: z.string().trim().min(1).max(254),
+  email: emailAddress,
   password: z.string().min(1).max(1024),
 });
 
@@ -63,9 +62,6 @@ const loginRoute = createRoute({
     401: errorResponse("Wrong email or password, or inactive account (`permission_denied`)"),
   },
 });
-
-// Refresh tokens are 43 base64url characters; the bound only stops oversized input early.
-const RefreshBodySchema = z.object({ refresh: z.string().min(1).max(256).optional() });
 
 const MessageSchema = envelopeSchema(z.null()).openapi("MessageResponse");
 
@@ -89,8 +85,8 @@ const SessionPageSchema = z
   .openapi("SessionPage");
 
 const PageQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(100).default(20),
+  page: positiveIntegerQuery({ max: 1_000_000, fallback: 1 }),
+  page_size: positiveIntegerQuery({ max: 100, fallback: 20 }),
 });
 
 const ChangePasswordSchema = z.object({
@@ -100,23 +96,20 @@ const ChangePasswordSchema = z.object({
   new_password: z.string().max(MAX_PASSWORD_LENGTH * 8),
 });
 
-const optionalRefreshBody = {
-  body: { content: { "application/json": { schema: RefreshBodySchema } }, required: false },
-} as const;
-
 const refreshRoute = createRoute({
   method: "post",
   path: "/api/auth/token/refresh/",
   tags: ["auth"],
   summary: "Rotates the refresh token (cookie first, else body) and issues new tokens",
-  request: optionalRefreshBody,
+  request: refreshBodyDocumentation,
   responses: {
     200: jsonResponse("New tokens; both auth cookies are reset", TokenPairSchema),
-    400: errorResponse("Malformed body"),
+    400: errorResponse("A body that does not parse as a JSON object"),
     401: errorResponse(
       "Missing, invalid or expired (`token_not_valid`) or reused (`token_reused`)",
     ),
     403: errorResponse("Cookie sent from an origin outside CORS_ALLOWED_ORIGINS"),
+    415: errorResponse("A non-empty body that is not JSON"),
   },
 });
 
@@ -139,7 +132,8 @@ const logoutRoute = createRoute({
   path: "/api/auth/logout/",
   tags: ["auth"],
   summary: "Ends the session of the refresh token (cookie first, else body) and clears cookies",
-  request: optionalRefreshBody,
+  description: "A body that is empty, not JSON or without a usable `refresh` is ignored.",
+  request: refreshBodyDocumentation,
   responses: {
     200: jsonResponse("Signed out, whether or not the token was known", MessageSchema),
     403: errorResponse("Cookie sent from an origin outside CORS_ALLOWED_ORIGINS"),
@@ -179,11 +173,11 @@ const revokeSessionRoute = createRoute({
   tags: ["auth"],
   summary: "Ends one of the signed-in user's sessions",
   middleware: [requireAuth] as const,
-  request: { params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }) },
+  request: { params: z.object({ id: urlId }) },
   responses: {
     200: jsonResponse("Session ended", MessageSchema),
     401: errorResponse("Not signed in"),
-    404: errorResponse("No open session with this id belongs to the user"),
+    404: errorResponse("Not a canonical id, or no open session with this id belongs to the user"),
   },
 });
 
@@ -203,19 +197,6 @@ const changePasswordRoute = (path: string) =>
     },
   });
 
-/**
- * The refresh token of a refresh or logout request: the cookie wins over the body. A token
- * from the cookie needs a trusted Origin, because a browser would send it cross-site too.
- */
-function readRefreshToken(c: AppContext, body: { refresh?: string }): string | null {
-  const cookie = getCookie(c, REFRESH_COOKIE);
-  if (cookie) {
-    assertTrustedOrigin(c);
-    return cookie;
-  }
-  return body.refresh ?? null;
-}
-
 export const tokenRoutes = createRouter()
   .openapi(loginRoute, async (c) => {
     const { user, tokens } = await logIn(c, c.req.valid("json"));
@@ -228,7 +209,7 @@ export const tokenRoutes = createRouter()
     });
   })
   .openapi(refreshRoute, async (c) => {
-    const token = readRefreshToken(c, c.req.valid("json"));
+    const token = await readRefreshToken(c, { lenient: false });
     if (!token) throw tokenNotValid("Token refresh tidak diberikan.");
     const { user, tokens } = await refreshSession(c, token);
     return respondWithTokens(c, {
@@ -246,7 +227,7 @@ export const tokenRoutes = createRouter()
     return c.json({}, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    await logOut(c, readRefreshToken(c, c.req.valid("json")));
+    await logOut(c, await readRefreshToken(c, { lenient: true }));
     clearAuthCookies(c);
     return c.json({ code: "logout_success", detail: "Berhasil keluar.", data: null }, 200);
   })
@@ -261,13 +242,18 @@ export const tokenRoutes = createRouter()
     const paging = { page: query.page, pageSize: query.page_size };
     return c.json(await listUserSessions(c, currentAuth(c), paging), 200);
   })
-  .openapi(revokeSessionRoute, async (c) => {
-    const auth = currentAuth(c);
-    const { id } = c.req.valid("param");
-    await revokeUserSession(c, auth, id);
-    if (id === auth.sessionId) clearAuthCookies(c);
-    return c.json({ code: "session_revoked", detail: "Sesi berhasil diakhiri.", data: null }, 200);
-  })
+  .openapi(
+    revokeSessionRoute,
+    async (c) => {
+      const auth = currentAuth(c);
+      const { id } = c.req.valid("param");
+      await revokeUserSession(c, auth, id);
+      if (id === auth.sessionId) clearAuthCookies(c);
+      const detail = "Sesi berhasil diakhiri.";
+      return c.json({ code: "session_revoked", detail, data: null }, 200);
+    },
+    pathIdsNotFound,
+  )
   .openapi(changePasswordRoute("/api/auth/change-password/"), (c) =>
     respondToPasswordChange(c, c.req.valid("json")),
   )

@@ -110,3 +110,38 @@ describe("describeError", () => {
     expect(line).not.toContain("someone@example.test");
   });
 });
+
+describe("handleError with invalid input that reached the database", () => {
+  const cases = [
+    ["22021", "invalid byte sequence for encoding UTF8: 0x00"],
+    ["22P05", "unsupported Unicode escape sequence"],
+    ["22003", 'value "2147483648" is out of range for type integer'],
+  ] as const;
+
+  for (const [sqlState, message] of cases) {
+    it(`answers 400 validation_error for SQLSTATE ${sqlState} and logs at warn`, async () => {
+      const warnLog = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const errorLog = vi.spyOn(console, "error").mockImplementation(() => {});
+      const cause = Object.assign(new Error(message), { code: sqlState });
+      const wrapped = Object.assign(new Error("Failed query: update users set x = $1"), {
+        name: "DrizzleQueryError",
+        cause,
+      });
+      const response = await appThatThrows(wrapped).request("/boom/", {}, env);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.code).toBe("validation_error");
+      expect(JSON.stringify(body)).not.toContain(message);
+      const warned = warnLog.mock.calls.map((call) => String(call[0]));
+      expect(warned.some((line) => line.includes(sqlState))).toBe(true);
+      expect(errorLog).not.toHaveBeenCalled();
+    });
+  }
+
+  it("still answers 500 for other database errors", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const error = Object.assign(new Error("deadlock detected"), { code: "40P01" });
+    const response = await appThatThrows(error).request("/boom/", {}, env);
+    expect(response.status).toBe(500);
+  });
+});

@@ -19,6 +19,18 @@ const CODES_BY_STATUS: Record<number, [code: string, detail: string]> = {
 
 const INTERNAL_ERROR = "Terjadi kesalahan pada server. Silakan coba lagi nanti.";
 
+/**
+ * SQLSTATEs that mean a request value reached Postgres unvalidated: 22021 (a NUL or invalid
+ * UTF-8 in text), 22P05 (a `\u0000` escape in jsonb) and 22003 (a number outside its column's
+ * range). Request schemas reject these values first; this map is the last line of defence, so
+ * such input is a 400 and not a 500.
+ */
+const INVALID_INPUT_SQLSTATES: Record<string, string> = {
+  "22021": "Data berisi karakter yang tidak diizinkan.",
+  "22P05": "Data berisi karakter yang tidak diizinkan.",
+  "22003": "Nilai angka di luar batas yang diizinkan.",
+};
+
 /** Writes the error body that every failure uses: `{detail, code, errors?, request_id}`. */
 export function renderError(
   c: Context<AppEnv>,
@@ -52,12 +64,33 @@ export function handleError(error: Error, c: Context<AppEnv>) {
   }
 
   const logger = c.get("logger") ?? createLogger();
+  const sqlState = invalidInputSqlState(error);
+  if (sqlState) {
+    logger.warn("invalid input reached the database", {
+      sql_state: sqlState,
+      route: c.req.routePath,
+    });
+    return renderError(c, 400, "validation_error", "Data yang dikirim tidak valid.", {
+      non_field_errors: [INVALID_INPUT_SQLSTATES[sqlState] ?? ""],
+    });
+  }
   if (error instanceof ConfigError) {
     logger.error("invalid configuration", { issues: error.issues.join("; ") });
   } else {
     logger.error("unhandled error", { ...describeError(error), route: c.req.routePath });
   }
   return renderError(c, 500, "internal_error", INTERNAL_ERROR);
+}
+
+/** The SQLSTATE of `error` or its causes (drizzle wraps driver errors) when it is invalid input. */
+function invalidInputSqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && Object.hasOwn(INVALID_INPUT_SQLSTATES, code)) return code;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 export function renderStatus(c: Context<AppEnv>, status: ContentfulStatusCode) {

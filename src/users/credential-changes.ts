@@ -4,6 +4,7 @@ import { useAllTokensStatement } from "../auth/one-time-tokens.service";
 import {
   checkPasswordRules,
   hashPassword,
+  PASSWORD_UNCHANGED,
   type PasswordConfig,
   verifyPassword,
 } from "../auth/passwords";
@@ -17,11 +18,20 @@ type UserRow = typeof users.$inferSelect;
 
 export const EMAIL_TAKEN = "Email ini sudah digunakan oleh akun lain.";
 
+/** The answer to a change that lost a race: the password or email changed after the check. */
+export const CREDENTIALS_CHANGED_MEANWHILE =
+  "Kata sandi atau email akun berubah saat permintaan ini diproses. Muat ulang lalu coba lagi.";
+
 /** Users columns that an email or password change sets, and what changed. */
 export interface CredentialChanges {
   columns: Partial<typeof users.$inferInsert>;
   emailChanged: boolean;
   passwordChanged: boolean;
+  /**
+   * The password hash and email that `current_password` was checked against. The update must
+   * apply only while both are unchanged, so that of two concurrent changes one loses.
+   */
+  verified?: { passwordHash: string; email: string };
 }
 
 /**
@@ -47,10 +57,12 @@ export async function prepareCredentialChanges(
   if (email !== undefined && (await emailTaken(db, email))) errors.email = [EMAIL_TAKEN];
   if (password !== undefined) {
     const problems = checkPasswordRules(password, email ?? user.email);
+    if (password === input.current_password) problems.unshift(PASSWORD_UNCHANGED);
     if (problems.length > 0) errors.password = problems;
   }
   if (Object.keys(errors).length > 0) throw validationError(errors);
 
+  changes.verified = { passwordHash: user.passwordHash ?? "", email: user.email };
   if (email !== undefined) {
     changes.emailChanged = true;
     changes.columns = { email, emailVerified: false, emailVerifiedAt: null };
@@ -89,7 +101,9 @@ async function emailTaken(db: Database, email: string): Promise<boolean> {
 /**
  * Statements that go with a credential change in the same transaction: other sessions end on
  * a password change, and password-reset links already sent die on either change, because one
- * mailed to the old address must not take the account back. Each change gets an audit event.
+ * mailed to the old address must not take the account back. An email change also kills every
+ * verification link, for good, so that a link for an old address does not work again if the
+ * email changes back. Each change gets an audit event.
  */
 export function credentialSideEffects(
   db: Database,
@@ -98,7 +112,9 @@ export function credentialSideEffects(
 ): BatchItem<"pg">[] {
   const statements: BatchItem<"pg">[] = [];
   const audit = { actorId: actor.userId, targetUserId: actor.userId, ipHash: actor.ipHash };
-  if (changes.emailChanged || changes.passwordChanged) {
+  if (changes.emailChanged) {
+    statements.push(useAllTokensStatement(db, actor.userId, "all"));
+  } else if (changes.passwordChanged) {
     statements.push(useAllTokensStatement(db, actor.userId, "password_reset"));
   }
   if (changes.emailChanged) {

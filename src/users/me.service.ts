@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { NIK_TAKEN } from "../applicants/applicant-profile-update.service";
+import { abortUnlessUpdated, isNothingUpdated } from "../auth/guarded-update";
 import type { AuthState, ServiceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
 import { applicantProfiles, companyProfiles, staffProfiles, users } from "../db/schema";
@@ -8,6 +9,7 @@ import { sendPasswordChangedEmail, sendVerificationEmail } from "../emails/email
 import { notAuthenticated, validationError } from "../lib/errors";
 import { describeError } from "../lib/logger";
 import {
+  CREDENTIALS_CHANGED_MEANWHILE,
   type CredentialChanges,
   credentialSideEffects,
   EMAIL_TAKEN,
@@ -58,7 +60,9 @@ export async function updateMe(
 
   const sideEffects = { userId: user.id, sessionId: actor.auth.sessionId, ipHash: actor.ipHash };
   await commit(services, (db) => [
-    ...(Object.keys(userColumns).length > 0 ? [userUpdateStatement(db, user.id, userColumns)] : []),
+    ...(Object.keys(userColumns).length > 0
+      ? [userUpdateStatement(db, user.id, userColumns, credentials.verified)]
+      : []),
     ...profile.statements(db),
     ...credentialSideEffects(db, sideEffects, credentials),
   ]);
@@ -84,11 +88,25 @@ async function loadEditableUser(db: Database, userId: number): Promise<EditableU
   return row;
 }
 
-function userUpdateStatement(db: Database, userId: number, columns: UserColumns) {
-  return db
-    .update(users)
-    .set({ ...columns, updatedAt: new Date() })
-    .where(eq(users.id, userId));
+/**
+ * Updates the users row. With `verified` (a credential change), the update applies only while
+ * the password hash and email are still the ones `current_password` was checked against, and
+ * otherwise aborts the transaction (see `commit`).
+ */
+function userUpdateStatement(
+  db: Database,
+  userId: number,
+  columns: UserColumns,
+  verified?: CredentialChanges["verified"],
+) {
+  const update = db.update(users).set({ ...columns, updatedAt: new Date() });
+  if (!verified) return update.where(eq(users.id, userId));
+  const unchanged = and(
+    eq(users.id, userId),
+    eq(users.passwordHash, verified.passwordHash),
+    eq(users.email, verified.email),
+  );
+  return abortUnlessUpdated(db, update.where(unchanged).returning({ id: users.id }));
 }
 
 /**
@@ -100,6 +118,9 @@ async function commit(services: ServiceContext, build: (db: Database) => Stateme
   try {
     await runAtomic(services.database, (db) => build(db) as [Statement, ...Statement[]]);
   } catch (error) {
+    if (isNothingUpdated(error)) {
+      throw validationError({ current_password: [CREDENTIALS_CHANGED_MEANWHILE] });
+    }
     const constraint = violatedUniqueConstraint(error);
     if (constraint === "users_email_key") throw validationError({ email: [EMAIL_TAKEN] });
     if (constraint === "applicant_profiles_nik_key") {

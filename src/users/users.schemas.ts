@@ -5,6 +5,7 @@ import {
   phoneNumber,
 } from "../applicants/applicant-profile.schema";
 import { USER_ROLES } from "../db/schema";
+import { emailAddress, multiLineText, singleLineText } from "../lib/text";
 
 const datetime = z.string().nullable().openapi({ example: "2026-12-04T23:05:01.123+07:00" });
 const baseUserFields = {
@@ -73,24 +74,20 @@ export const MeSchema = z.union([
  */
 export const MeUpdateSchema = z
   .object({
-    full_name: z.string().trim().min(1).max(150),
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .max(254)
-      .pipe(z.email("Masukkan alamat email yang valid.")),
-    // The service checks the password rules. The maximum length bounds the hashing cost.
+    full_name: singleLineText({ max: 150, min: 1 }),
+    email: emailAddress,
+    // The service checks the password rules, control characters included. The maximum length
+    // bounds the hashing cost.
     password: z.string().min(1).max(128).openapi({ writeOnly: true }),
     current_password: z.string().max(128).openapi({ writeOnly: true }),
     staff_profile: z
-      .object({ full_name: z.string().trim().min(1).max(150), contact_phone: phoneNumber })
+      .object({ full_name: singleLineText({ max: 150, min: 1 }), contact_phone: phoneNumber })
       .partial(),
     company_profile: z
       .object({
-        company_name: z.string().trim().min(1).max(255),
+        company_name: singleLineText({ max: 255, min: 1 }),
         contact_phone: phoneNumber,
-        address: z.string().trim().max(1000),
+        address: multiLineText({ max: 1000 }),
       })
       .partial(),
     applicant_profile: applicantProfileInputSchema,
