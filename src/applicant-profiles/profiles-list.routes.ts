@@ -10,17 +10,12 @@ import { requireAuth, requireRoles } from "../auth/auth.middleware";
 import { applicantProfiles } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { createRouter, errorResponse, jsonResponse } from "../lib/openapi";
+import { pageSchema } from "../lib/pagination";
+import { idPathParam } from "../lib/path-params";
 
 const TAGS = ["Applicant profiles"];
 
-const ProfileIdParamsSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,9}$/, "Id profil harus bilangan bulat positif.")
-    .transform(Number)
-    .pipe(z.number().max(2_147_483_647, "Id profil terlalu besar."))
-    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
-});
+const ProfileIdParamsSchema = z.object({ id: idPathParam.openapi({ description: "Profile id." }) });
 
 const listRoute = createRoute({
   method: "get",
@@ -33,15 +28,7 @@ const listRoute = createRoute({
   middleware: [requireAuth, requireRoles("ADMIN", "STAFF")] as const,
   request: { query: ApplicantListQuerySchema.omit({ cursor: true, pagination: true }) },
   responses: {
-    200: jsonResponse(
-      "A page of profiles",
-      z.object({
-        count: z.number().int(),
-        next: z.string().nullable(),
-        previous: z.string().nullable(),
-        results: z.array(ApplicantProfileSchema),
-      }),
-    ),
+    200: jsonResponse("A page of profiles", pageSchema(ApplicantProfileSchema)),
     400: errorResponse("A filter, ordering or page size is invalid"),
     401: errorResponse("Not signed in, or the token is invalid"),
     403: errorResponse("Not ADMIN or STAFF"),

@@ -1,23 +1,23 @@
 import { z } from "@hono/zod-openapi";
 import type { AppContext } from "../context";
+import { type Page, pageQueryFields, paginate, withQuery } from "../lib/pagination";
 import { decodeCursor, encodeCursor } from "./applicant-cursor";
 import { ApplicantFilterQuerySchema } from "./applicant-filters";
 import { DEFAULT_ORDERING, OrderingParamSchema } from "./applicant-ordering";
 import {
   type ApplicantListQuery,
+  applicantPageSource,
   type ListedRow,
   type ListTarget,
-  listApplicantPage,
   listApplicantsAfter,
 } from "./applicant-search.service";
-import { type Page, PageQuerySchema, pageOf, pageRequest, withQuery } from "./list-pages";
 
 /** Query parameters of the applicant and profile lists: filters, search, ordering, paging. */
 export const ApplicantListQuerySchema = ApplicantFilterQuerySchema.extend({
   ordering: OrderingParamSchema.optional(),
   pagination: z.enum(["page", "cursor"]).optional(),
   cursor: z.string().max(4096).optional(),
-  ...PageQuerySchema.shape,
+  ...pageQueryFields,
 });
 
 export type ApplicantListParams = z.infer<typeof ApplicantListQuerySchema>;
@@ -41,9 +41,8 @@ export async function listApplicants(
   const db = c.get("database").get().db;
   const wantsCursor = params.cursor !== undefined || params.pagination === "cursor";
   if (!wantsCursor || target === "profiles") {
-    const request = pageRequest(params);
-    const { count, rows } = await listApplicantPage(db, target, params, request);
-    return pageOf(c.req.url, request, count, itemsOf(rows));
+    const page = await paginate(c, params, applicantPageSource(db, target, params));
+    return { ...page, results: itemsOf(page.results) };
   }
   return cursorPage(c, params);
 }
@@ -55,7 +54,7 @@ async function cursorPage(
   const secret = c.get("config").JWT_SECRET;
   const ordering = normalizedOrdering(params);
   const start = params.cursor ? await decodeCursor(params.cursor, ordering, secret) : null;
-  const size = pageRequest(params).size;
+  const size = params.page_size;
   const db = c.get("database").get().db;
   const { rows, hasMore } = await listApplicantsAfter(db, "applicants", params, size, start);
 

@@ -109,6 +109,73 @@ describe("GET /api/applicants/ page pagination", () => {
   });
 });
 
+describe("page and page_size parameters", () => {
+  it("GET /api/applicants/ lowers a page_size above 100 to 100", async () => {
+    const staff = await createTestUser({ role: "STAFF" });
+    await insertApplicants(
+      Array.from({ length: 101 }, () => ({ profile: { referrerId: staff.user.id } })),
+    );
+    for (const size of ["101", "500", "9".repeat(400)]) {
+      const { status, body } = await getJson(
+        `/api/applicants/?referrer=${staff.user.id}&page_size=${size}`,
+      );
+      expect(status, size).toBe(200);
+      expect(body.count, size).toBe(101);
+      expect(body.results, size).toHaveLength(100);
+      expect(body.next, size).toMatch(/[?&]page=2(&|$)/);
+    }
+  });
+
+  it("GET /api/applicants/ answers 400 naming page or page_size for a non-canonical value", async () => {
+    for (const [query, parameter] of [
+      ["page=1e3", "page"],
+      ["page=Infinity", "page"],
+      ["page=01", "page"],
+      ["page=%201", "page"],
+      ["page=1.0", "page"],
+      ["page=0x2", "page"],
+      ["page=1000001", "page"],
+      ["page=1&page=2", "page"],
+      ["page_size=1e3", "page_size"],
+      ["page_size=Infinity", "page_size"],
+      ["page_size=-5", "page_size"],
+      ["page_size=", "page_size"],
+      ["page_size=10&page_size=10", "page_size"],
+    ] as const) {
+      const { status, body } = await getJson(`/api/applicants/?${query}`);
+      expect(status, query).toBe(400);
+      expect(body.code, query).toBe("validation_error");
+      expect(Object.keys(body.errors), query).toEqual([parameter]);
+      expect(body.errors[parameter][0], query).toContain(`Parameter ${parameter} `);
+    }
+  });
+
+  it("GET /api/applicants/ says a repeated page parameter may be sent only once", async () => {
+    const { body } = await getJson("/api/applicants/?page=1&page=2");
+    expect(body.errors.page).toEqual(["Parameter page hanya boleh dikirim satu kali."]);
+  });
+
+  it("page-paginated lists share the page rules", async () => {
+    const applicant = await tokenFor("APPLICANT");
+    const staffToken = (await tokenFor("STAFF")).token;
+    const paths: [string, string][] = [
+      ["/api/applicant-profiles/", staffToken],
+      ["/api/document-types/", admin],
+      ["/api/applicants/me/documents/", applicant.token],
+      ["/api/applicants/me/work_experiences/", applicant.token],
+    ];
+    for (const [path, token] of paths) {
+      for (const query of ["page=1e3", "page=1&page=2", "page_size=Infinity"]) {
+        const response = await api("GET", `${path}?${query}`, { token });
+        expect(response.status, `${path}?${query}`).toBe(400);
+        expect((await readJson(response)).code, `${path}?${query}`).toBe("validation_error");
+      }
+      const clamped = await api("GET", `${path}?page_size=1000`, { token });
+      expect(clamped.status, path).toBe(200);
+    }
+  });
+});
+
 describe("GET /api/applicants/ cursor pagination", () => {
   it("walks to the end and back with opaque cursors", async () => {
     const { referrerId, ids } = await tiedApplicants();

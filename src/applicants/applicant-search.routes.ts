@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { profilesListRoutes } from "../applicant-profiles/profiles-list.routes";
 import { requireAuth, requireRoles } from "../auth/auth.middleware";
 import { createRouter, errorResponse, jsonResponse } from "../lib/openapi";
+import { pageSchema } from "../lib/pagination";
 import { todayInJakarta } from "../lib/time";
 import { ApplicantUserSchema } from "../users/users.schemas";
 import { ApplicantFilterQuerySchema } from "./applicant-filters";
@@ -12,12 +13,7 @@ import { exportApplicantsCsv } from "./applicants-export.service";
 const TAGS = ["Applicants"];
 
 const ApplicantListSchema = z.union([
-  z.object({
-    count: z.number().int(),
-    next: z.string().nullable(),
-    previous: z.string().nullable(),
-    results: z.array(ApplicantUserSchema),
-  }),
+  pageSchema(ApplicantUserSchema),
   z.object({
     next: z.string().nullable(),
     previous: z.string().nullable(),

@@ -2,6 +2,7 @@ import { eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { applicantProfiles, users } from "../db/schema";
+import type { PageSource } from "../lib/pagination";
 import { serializeApplicantUser } from "../users/users.serializers";
 import type { CursorDirection } from "./applicant-cursor";
 import { type ApplicantFilters, applicantFilterCondition } from "./applicant-filters";
@@ -18,7 +19,6 @@ import {
   regionNameFields,
   serializeApplicantProfile,
 } from "./applicant-profile.serializer";
-import type { PageRequest } from "./list-pages";
 
 /** Which list is asked for: ApplicantUser items keyed by user id, or raw profiles by profile id. */
 export type ListTarget = "applicants" | "profiles";
@@ -47,29 +47,34 @@ export function listOrderKeys(target: ListTarget, ordering: string | undefined):
 }
 
 /**
- * Loads one page by offset: one COUNT query and one page query, whatever the page size, with
- * region names joined in the page query instead of loaded per row.
+ * Reads a list by offset for `paginate`: one COUNT query and one page query, whatever the page
+ * size, with region names joined in the page query instead of loaded per row.
  */
-export async function listApplicantPage(
+export function applicantPageSource(
   db: Database,
   target: ListTarget,
   query: ApplicantListQuery,
-  page: PageRequest,
-): Promise<{ count: number; rows: ListedRow[] }> {
+): PageSource<ListedRow> {
   const where = applicantFilterCondition(query);
   const keys = listOrderKeys(target, query.ordering);
-  const [counted] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(users)
-    .innerJoin(applicantProfiles, eq(applicantProfiles.userId, users.id))
-    .where(where);
-
-  const rows = await selectListRows(db, keys)
-    .where(where)
-    .orderBy(...orderByClauses(keys))
-    .limit(page.size)
-    .offset((page.page - 1) * page.size);
-  return { count: counted?.count ?? 0, rows: rows.map((row) => toListedRow(target, keys, row)) };
+  return {
+    count: async () => {
+      const [counted] = await db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(users)
+        .innerJoin(applicantProfiles, eq(applicantProfiles.userId, users.id))
+        .where(where);
+      return counted?.count ?? 0;
+    },
+    rows: async (limit, offset) => {
+      const rows = await selectListRows(db, keys)
+        .where(where)
+        .orderBy(...orderByClauses(keys))
+        .limit(limit)
+        .offset(offset);
+      return rows.map((row) => toListedRow(target, keys, row));
+    },
+  };
 }
 
 /** Where a cursor page starts: after (or before) the row with these key values. */

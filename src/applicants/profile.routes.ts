@@ -10,6 +10,7 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
+import { idPathParam } from "../lib/path-params";
 import {
   type ApplicantProfileInput,
   ApplicantProfileSchema,
@@ -22,7 +23,8 @@ const PROFILE_PATH = "/api/applicants/me/profile/";
 // profile id, which is ignored because an applicant may only read their own profile.
 const PROFILE_WITH_ID_PATH = "/api/applicants/me/profile/{id}/";
 
-const ignoredId = z.object({ id: z.string().openapi({ description: "Ignored." }) });
+// The id must still be well-formed, like every other path id, so that junk is 400 everywhere.
+const ignoredId = z.object({ id: idPathParam.openapi({ description: "Ignored." }) });
 const profileEnvelope = envelopeSchema(ApplicantProfileSchema);
 
 const common = {

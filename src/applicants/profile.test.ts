@@ -67,9 +67,20 @@ describe("GET /api/applicants/me/profile/", () => {
     });
     expect(response.status).toBe(200);
     expect((await readJson(response)).data.user).toBe(user.id);
-    const junk = await api("GET", "/api/applicants/me/profile/abc", { token: access });
-    expect(junk.status).toBe(200);
-    expect((await readJson(junk)).data.user).toBe(user.id);
+  });
+
+  it("GET and PATCH /api/applicants/me/profile/{id}/ answer 400 for a malformed id", async () => {
+    const { user, access } = await signedIn();
+    for (const junk of ["abc", "0", "-1", "1e3", "01", "99999999999"]) {
+      const read = await api("GET", `/api/applicants/me/profile/${junk}/`, { token: access });
+      expect(read.status, junk).toBe(400);
+      expect(Object.keys((await readJson(read)).errors), junk).toEqual(["id"]);
+
+      const path = `/api/applicants/me/profile/${junk}/`;
+      const written = await api("PATCH", path, { token: access, json: { address: "Jl. X" } });
+      expect(written.status, junk).toBe(400);
+    }
+    expect((await storedProfile(user.id)).address).not.toBe("Jl. X");
   });
 
   it("GET /api/applicants/me/profile/ answers 403 for staff, admins and companies", async () => {
@@ -184,7 +195,7 @@ describe("PATCH /api/applicants/me/profile/", () => {
       });
       expect(response.status).toBe(400);
       expect((await readJson(response)).code).toBe("invalid_transition");
-      expect((await storedProfile(user.id)).address).toBe("");
+      expect((await storedProfile(user.id)).address).not.toBe("Jl. X");
     }
   });
 

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
+import { recomputeScoreStatement } from "../applicants/score";
 import type { ServiceContext } from "../context";
-import type { Database } from "../db/client";
+import { type Database, type DatabaseHandle, runAtomic } from "../db/client";
 import { applicantDocuments } from "../db/schema";
 import { describeError } from "../lib/logger";
 import { createStorage } from "../lib/storage";
@@ -29,9 +30,10 @@ const MAX_SAVE_ATTEMPTS = 3;
  * Stores the file under `account/documents/<profile_id>/<code>/<uuid>.<ext>`, then inserts the
  * document row or, for a type already uploaded, points the row at the new file: file_version
  * + 1, processing back to pending, review back to PENDING with reviewer fields cleared, OCR
- * cleared. The replaced object is deleted only after the row points at the new one. When the
- * row cannot be written the new object is deleted again, so a failed upload leaves neither.
- * After the write, `{document_id, file_version}` goes on DOCUMENTS_QUEUE.
+ * cleared. The profile's score is recomputed in the same transaction, because a new or
+ * replaced file is not approved yet. The replaced object is deleted only after the row points
+ * at the new one. When the row cannot be written the new object is deleted again, so a failed
+ * upload leaves neither. After the write, `{document_id, file_version}` goes on DOCUMENTS_QUEUE.
  */
 export async function uploadDocument(
   services: ServiceContext,
@@ -45,7 +47,7 @@ export async function uploadDocument(
 
   let saved: SavedRow;
   try {
-    saved = await saveDocumentRow(services.db, { owner, type, upload, key });
+    saved = await saveDocumentRow(services.database, { owner, type, upload, key });
   } catch (error) {
     await deleteObjectOrLog(services, key);
     throw error;
@@ -79,9 +81,9 @@ interface SavedRow {
  * still points at the file read just before. Two concurrent uploads therefore cannot both
  * replace the same file and leave an object without a row, because the loser reads the row again.
  */
-export async function saveDocumentRow(db: Database, next: NewFile): Promise<SavedRow> {
+export async function saveDocumentRow(database: DatabaseHandle, next: NewFile): Promise<SavedRow> {
   for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
-    const [existing] = await db
+    const [existing] = await database.db
       .select({ id: applicantDocuments.id, file: applicantDocuments.file })
       .from(applicantDocuments)
       .where(
@@ -90,33 +92,50 @@ export async function saveDocumentRow(db: Database, next: NewFile): Promise<Save
           eq(applicantDocuments.documentTypeId, next.type.id),
         ),
       );
-    const saved = existing ? await replaceFile(db, existing, next) : await insertDocument(db, next);
+    const saved = existing
+      ? await replaceFile(database, existing, next)
+      : await insertDocument(database, next);
     if (saved) return saved;
   }
   throw new Error("document row changed during every upload attempt");
 }
 
-async function insertDocument(db: Database, next: NewFile): Promise<SavedRow | null> {
-  const [document] = await db
-    .insert(applicantDocuments)
-    .values({
-      applicantProfileId: next.owner.profileId,
-      documentTypeId: next.type.id,
-      ...fileColumns(next),
-    })
-    .onConflictDoNothing({
-      target: [applicantDocuments.applicantProfileId, applicantDocuments.documentTypeId],
-    })
-    .returning();
+// When the insert or update matches no row (a concurrent upload won), the score statement after
+// it recomputes the score from unchanged rows, so the lost attempt needs no undoing.
+async function insertDocument(database: DatabaseHandle, next: NewFile): Promise<SavedRow | null> {
+  const [inserted] = await runAtomic(database, (db) => [
+    db
+      .insert(applicantDocuments)
+      .values({
+        applicantProfileId: next.owner.profileId,
+        documentTypeId: next.type.id,
+        ...fileColumns(next),
+      })
+      .onConflictDoNothing({
+        target: [applicantDocuments.applicantProfileId, applicantDocuments.documentTypeId],
+      })
+      .returning(),
+    recomputeScoreStatement(db, next.owner.profileId),
+  ]);
+  const document = inserted[0];
   return document ? { document, replacedKey: null } : null;
 }
 
 async function replaceFile(
-  db: Database,
+  database: DatabaseHandle,
   existing: { id: number; file: string },
   next: NewFile,
 ): Promise<SavedRow | null> {
-  const [document] = await db
+  const [updated] = await runAtomic(database, (db) => [
+    replaceFileStatement(db, existing, next),
+    recomputeScoreStatement(db, next.owner.profileId),
+  ]);
+  const document = updated[0];
+  return document ? { document, replacedKey: existing.file } : null;
+}
+
+function replaceFileStatement(db: Database, existing: { id: number; file: string }, next: NewFile) {
+  return db
     .update(applicantDocuments)
     .set({
       ...fileColumns(next),
@@ -134,7 +153,6 @@ async function replaceFile(
     })
     .where(and(eq(applicantDocuments.id, existing.id), eq(applicantDocuments.file, existing.file)))
     .returning();
-  return document ? { document, replacedKey: existing.file } : null;
 }
 
 function fileColumns(next: NewFile) {

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
+import { recomputeScoreStatement } from "../applicants/score";
 import type { ServiceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
 import { applicantDocuments, applicantProfiles, documentTypes, users } from "../db/schema";
@@ -83,26 +84,31 @@ export async function getDocument(
 }
 
 /**
- * Deletes the row, then its stored object. The row goes first so that no response can point at
- * a deleted object; an object left behind by a storage failure is logged.
+ * Deletes the row and recomputes the profile's score in one transaction, then deletes the stored
+ * object. The row goes first so that no response can point at a deleted object; an object left
+ * behind by a storage failure is logged.
  */
 export async function deleteDocument(
   services: ServiceContext,
   owner: DocumentOwner,
   documentId: number,
 ): Promise<void> {
-  const deleted = await services.db
-    .delete(applicantDocuments)
-    .where(ownedDocument(owner, documentId))
-    .returning({ file: applicantDocuments.file });
+  const [deleted] = await runAtomic(services.database, (db) => [
+    db
+      .delete(applicantDocuments)
+      .where(ownedDocument(owner, documentId))
+      .returning({ file: applicantDocuments.file }),
+    recomputeScoreStatement(db, owner.profileId),
+  ]);
   const row = deleted[0];
   if (!row) throw notFound(DOCUMENT_NOT_FOUND);
   await deleteObjectOrLog(services, row.file);
 }
 
 /**
- * Records a review decision and its `document_reviewed` audit event in one transaction.
- * APPROVED and REJECTED set the reviewer and time; PENDING clears them. REJECTED needs notes.
+ * Records a review decision, its `document_reviewed` audit event and the profile's new score
+ * in one transaction. APPROVED and REJECTED set the reviewer and time; PENDING clears them.
+ * REJECTED needs notes.
  */
 export async function reviewDocument(
   services: ServiceContext,
@@ -141,6 +147,7 @@ export async function reviewDocument(
         review_status: review.review_status,
       },
     }),
+    recomputeScoreStatement(db, owner.profileId),
   ]);
 }
 

@@ -4,21 +4,57 @@ import { notFound } from "./errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** Highest `?page=` accepted, so that no request can ask for an unbounded OFFSET. */
+export const MAX_PAGE = 1_000_000;
+
+// Canonical decimal digits only: `z.coerce.number()` would also accept "1e3", "0x10", " 7"
+// and "1.0", so one page would have many spellings and clients would get no error for junk.
+const CANONICAL_POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
 /**
- * `?page=` (1-based) and `?page_size=` of a page-paginated list, to spread into a route's
- * query schema. A `page_size` above the maximum is lowered to it, as Django REST framework
- * does, so clients that ask for "everything" still get a page.
+ * Builds the schema of one positive integer query parameter. A repeated parameter
+ * (`?page=1&page=2`) reaches the schema as an array and is rejected, because picking either
+ * value would be a guess.
+ */
+function positiveIntegerParam(name: string) {
+  return z
+    .string({
+      error: (issue) =>
+        Array.isArray(issue.input)
+          ? `Parameter ${name} hanya boleh dikirim satu kali.`
+          : `Parameter ${name} harus berupa bilangan bulat positif.`,
+    })
+    .regex(CANONICAL_POSITIVE_INTEGER, {
+      message: `Parameter ${name} harus berupa bilangan bulat positif tanpa tanda, spasi, desimal atau eksponen.`,
+      abort: true,
+    });
+}
+
+/**
+ * `?page=` (1-based, at most `MAX_PAGE`) and `?page_size=` of a page-paginated list, to spread
+ * into a route's query schema. A `page_size` above the maximum is lowered to it, as Django REST
+ * framework does, so clients that ask for "everything" still get a page.
  */
 export const pageQueryFields = {
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1).openapi({ example: 1 }),
-  page_size: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULT_PAGE_SIZE)
-    .transform((size) => Math.min(size, MAX_PAGE_SIZE))
-    .openapi({ description: `Rows per page, default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}.` }),
+  page: positiveIntegerParam("page")
+    .refine((text) => text.length <= String(MAX_PAGE).length && Number(text) <= MAX_PAGE, {
+      message: `Parameter page maksimal ${MAX_PAGE}.`,
+    })
+    .transform(Number)
+    .optional()
+    .transform((page) => page ?? 1)
+    .openapi({ type: "integer", minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 }),
+  page_size: positiveIntegerParam("page_size")
+    // Digits of any length are clamped: past Number's range they read as Infinity first.
+    .transform((text) => Math.min(Number(text), MAX_PAGE_SIZE))
+    .optional()
+    .transform((size) => size ?? DEFAULT_PAGE_SIZE)
+    .openapi({
+      type: "integer",
+      minimum: 1,
+      default: DEFAULT_PAGE_SIZE,
+      description: `Rows per page, default ${DEFAULT_PAGE_SIZE}; values above ${MAX_PAGE_SIZE} are lowered to ${MAX_PAGE_SIZE}.`,
+    }),
 };
 
 /** The query fields of `pageQueryFields` as a route receives them after validation. */
@@ -76,8 +112,15 @@ export async function paginate<T>(
 
 /** The request URL with `page` replaced; page 1 drops the parameter, as DRF's links do. */
 function pageUrl(requestUrl: string, page: number): string {
-  const url = new URL(requestUrl);
-  if (page === 1) url.searchParams.delete("page");
-  else url.searchParams.set("page", String(page));
-  return url.toString();
+  return withQuery(requestUrl, { page: page === 1 ? null : String(page) });
+}
+
+/** Returns `url` with the given query parameters set, or removed where the value is null. */
+export function withQuery(url: string, changes: Record<string, string | null>): string {
+  const result = new URL(url);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) result.searchParams.delete(name);
+    else result.searchParams.set(name, value);
+  }
+  return result.toString();
 }

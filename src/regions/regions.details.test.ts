@@ -56,6 +56,7 @@ describe("GET /api/{level}/{id}/", () => {
     ["districts", "1e3"],
     ["districts", "0x1f"],
     ["villages", "99999999999"],
+    ["provinces", "011"],
   ])("GET /api/%s/%s/ answers 400 validation_error naming id", async (level, id) => {
     const response = await api("GET", `/api/${level}/${id}/`);
     expect(response.status).toBe(400);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { idPathParam } from "../lib/path-params";
 
 const MAX_ID = 2_147_483_647;
 export const MAX_SEARCH_LENGTH = 100;
@@ -24,7 +25,7 @@ const search = z.string().max(MAX_SEARCH_LENGTH).optional().openapi({
 });
 
 export const RegionIdParamsSchema = z.object({
-  id: regionId.openapi({ param: { name: "id", in: "path" }, type: "integer", example: 11 }),
+  id: idPathParam.openapi({ example: 11 }),
 });
 
 export const ProvinceQuerySchema = z.object({ search });
