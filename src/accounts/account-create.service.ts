@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { NIK_TAKEN } from "../applicants/applicant-profile-update.service";
+import { applicantProfileScore } from "../applicants/score";
 import { checkPasswordRules, hashPassword } from "../auth/passwords";
 import { newSecurityStamp, queryRows } from "../auth/sessions.service";
 import type { ServiceContext } from "../context";
@@ -152,8 +153,13 @@ async function applicantProfile(db: Database, input: AccountInput): Promise<Prep
   );
   return {
     fullName: changes.fullName,
+    // The score reads the profile and the user's name, so it follows both inserts.
     statements: (tx, userId) => [
       tx.insert(applicantProfiles).values({ ...changes.columns, userId }),
+      tx
+        .update(applicantProfiles)
+        .set({ score: applicantProfileScore() })
+        .where(eq(applicantProfiles.userId, userId)),
     ],
   };
 }

@@ -20,10 +20,10 @@ import { UserIdBodySchema, UserIdParamsSchema } from "./accounts.schemas";
 const EmailSentSchema = envelopeSchema(z.object({ email: z.string() }));
 const responses = {
   200: jsonResponse("`email_sent`, or `email_already_verified` with nothing sent", EmailSentSchema),
-  400: errorResponse("Invalid id, or a password reset for a deactivated account"),
+  400: errorResponse("A password reset for a deactivated account"),
   401: errorResponse("Not signed in, or the token is invalid"),
   403: errorResponse("The signed-in user is not an ADMIN"),
-  404: errorResponse("No such user"),
+  404: errorResponse("No such user, or the id is malformed"),
 };
 
 const verificationByPath = createRoute({

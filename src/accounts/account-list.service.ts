@@ -3,13 +3,13 @@ import type { AppContext } from "../context";
 import type { Database } from "../db/client";
 import { companyProfiles, staffProfiles, users } from "../db/schema";
 import { validationError } from "../lib/errors";
+import { paginate } from "../lib/pagination";
 import {
   serializeAdminUser,
   serializeCompanyUser,
   serializeStaffUser,
 } from "../users/users.serializers";
 import type { AccountListQuery } from "./accounts.schemas";
-import { assertPageInRange, buildPage, type PageRequest, pageOffset } from "./page-pagination";
 
 /** Roles that have a back-office list here; the applicant list lives with applicant search. */
 export type ListedRole = "ADMIN" | "STAFF" | "COMPANY";
@@ -48,32 +48,32 @@ export async function listAccounts(
   role: ListedRole,
   query: AccountListQuery,
 ) {
-  const paging: PageRequest = { page: query.page, pageSize: query.page_size };
   const where = and(eq(users.role, role), ...filterConditions(role, query));
   const orderBy = orderingClauses(role, query.ordering);
-
-  const [total] = await db
-    .select({ value: count() })
-    .from(users)
-    .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
-    .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
-    .where(where);
-  const countValue = total?.value ?? 0;
-  assertPageInRange(paging, countValue);
-
-  // Both one-to-one profile tables are joined, because the search and the shapes read them.
-  const rows = await db
-    .select({ user: users, staff: staffProfiles, company: companyProfiles })
-    .from(users)
-    .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
-    .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
-    .where(where)
-    .orderBy(...orderBy)
-    .limit(paging.pageSize)
-    .offset(pageOffset(paging));
-
-  const results = rows.map((row) => serializeListed(role, row));
-  return buildPage(c, paging, countValue, results);
+  return paginate(c, query, {
+    count: async () => {
+      const [total] = await db
+        .select({ value: count() })
+        .from(users)
+        .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
+        .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
+        .where(where);
+      return total?.value ?? 0;
+    },
+    // Both one-to-one profile tables are joined, because the search and the shapes read them.
+    rows: async (limit, offset) => {
+      const rows = await db
+        .select({ user: users, staff: staffProfiles, company: companyProfiles })
+        .from(users)
+        .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
+        .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
+        .where(where)
+        .orderBy(...orderBy)
+        .limit(limit)
+        .offset(offset);
+      return rows.map((row) => serializeListed(role, row));
+    },
+  });
 }
 
 function serializeListed(

@@ -11,6 +11,7 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
+import { pageSchema } from "../lib/pagination";
 import { loadUserShape } from "../users/users.serializers";
 import { type AccountActor, createAccount } from "./account-create.service";
 import { type ListedRole, listAccounts } from "./account-list.service";
@@ -18,7 +19,6 @@ import { findAccount } from "./account-records";
 import { setAccountActive } from "./account-status.service";
 import { updateAccount } from "./account-update.service";
 import { type AccountInput, AccountListQuerySchema, UserIdParamsSchema } from "./accounts.schemas";
-import { pageSchema } from "./page-pagination";
 
 /** One back-office account resource, such as /api/staff/: its role, schemas and readers. */
 export interface AccountResource {
@@ -122,9 +122,8 @@ function addReadRoute(router: Router, resource: AccountResource) {
     request: idParams,
     responses: {
       200: jsonResponse("The account", resource.shape),
-      400: errorResponse("The id is not a positive integer"),
       ...denied,
-      404: errorResponse(`No ${resource.role} account has this id`),
+      404: errorResponse(`No ${resource.role} account has this id, or the id is malformed`),
     },
   });
   router.openapi(route, async (c) => {
@@ -150,7 +149,7 @@ function addUpdateRoute(router: Router, resource: AccountResource, method: "put"
       200: jsonResponse("The updated account", resource.shape),
       400: errorResponse("Invalid input, or a change of the admin's own status or role"),
       ...denied,
-      404: errorResponse(`No ${resource.role} account has this id`),
+      404: errorResponse(`No ${resource.role} account has this id, or the id is malformed`),
       415: errorResponse("The body is not JSON"),
     },
   });
@@ -175,7 +174,7 @@ function addStatusRoute(router: Router, resource: AccountResource, active: boole
       200: jsonResponse(`Envelope \`${action}d\` with the account`, envelopeSchema(resource.shape)),
       400: errorResponse("Already in that state, or an admin deactivating themself"),
       ...denied,
-      404: errorResponse(`No ${resource.role} account has this id`),
+      404: errorResponse(`No ${resource.role} account has this id, or the id is malformed`),
     },
   });
   router.openapi(route, async (c) => {

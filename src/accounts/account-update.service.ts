@@ -208,8 +208,11 @@ function updateStatements(
   }
   statements.push(...changes.profileStatements(db));
 
-  if (changes.emailChanged || changes.passwordChanged) {
-    // A reset link mailed earlier, maybe to the old address, must not take the account back.
+  // A link mailed earlier, maybe to the old address, must not take the account back or verify
+  // the new address: an email change ends every link, a password change the reset links.
+  if (changes.emailChanged) {
+    statements.push(useAllTokensStatement(db, userId, "all"));
+  } else if (changes.passwordChanged) {
     statements.push(useAllTokensStatement(db, userId, "password_reset"));
   }
   if (changes.emailChanged) statements.push(auditInsert(db, { action: "email_changed", ...audit }));

@@ -104,6 +104,11 @@ describe("POST account collections", () => {
     expect(body.applicant_profile.province).toBe(region.provinceId);
     expect(body.applicant_profile.district).toBe(region.regencyId);
     expect(body.applicant_profile.village_display.village).toBe(region.names.village);
+    // Name, NIK, phone, province, regency and village are 6 of the 11 scored fields.
+    const [profile] = await withDatabase(({ db }) =>
+      db.select().from(applicantProfiles).where(eq(applicantProfiles.userId, body.id)),
+    );
+    expect(Number(profile!.score)).toBe(32.7);
   });
 
   it("POST /api/applicants/ without applicant_profile still creates the profile", async () => {
@@ -118,6 +123,7 @@ describe("POST account collections", () => {
       db.select().from(applicantProfiles).where(eq(applicantProfiles.userId, body.id)),
     );
     expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.score)).toBe(0);
   });
 });
 
@@ -289,5 +295,41 @@ describe("POST account collections: bad input", () => {
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
     });
     expect(response.status).toBe(415);
+  });
+});
+
+describe("account input hygiene", () => {
+  it("POST /api/staff/ answers 400 for a NUL in full_name and creates nothing", async () => {
+    const admin = await signedIn("ADMIN");
+    const email = uniqueEmail("nul");
+    const { response, body } = await call("POST", "/api/staff/", admin.access, {
+      email,
+      password: strongPassword(),
+      staff_profile: { full_name: "Staf\u0000Baru" },
+    });
+    expect(response.status).toBe(400);
+    expect(body.code).toBe("validation_error");
+    expect(await userByEmail(email)).toBeUndefined();
+  });
+
+  it("PATCH /api/companies/{id}/ answers 400 for a NUL in the address and keeps it", async () => {
+    const admin = await signedIn("ADMIN");
+    const company = await signedIn("COMPANY");
+    const path = `/api/companies/${company.user.id}/`;
+    const { response } = await call("PATCH", path, admin.access, {
+      company_profile: { address: "Jl.\u0000Merdeka" },
+    });
+    expect(response.status).toBe(400);
+    const [profile] = await withDatabase(({ db }) =>
+      db.select().from(companyProfiles).where(eq(companyProfiles.userId, company.user.id)),
+    );
+    expect(profile?.address ?? "").not.toContain("Merdeka");
+  });
+
+  it("GET /api/staff/ answers 400 for a NUL in search", async () => {
+    const admin = await signedIn("ADMIN");
+    const { response, body } = await call("GET", "/api/staff/?search=a%00b", admin.access);
+    expect(response.status).toBe(400);
+    expect(Object.keys(body.errors)).toEqual(["search"]);
   });
 });

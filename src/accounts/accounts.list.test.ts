@@ -126,7 +126,7 @@ describe("GET account lists", () => {
     ["ordering=password_hash", "ordering"],
     ["is_active=yes", "is_active"],
     ["page=0", "page"],
-    ["page_size=101", "page_size"],
+    ["page_size=1e3", "page_size"],
     ["page=abc", "page"],
   ])("GET /api/admins/?%s answers 400", async (query, field) => {
     const admin = await signedIn("ADMIN");
@@ -134,6 +134,19 @@ describe("GET account lists", () => {
     expect(response.status).toBe(400);
     expect(body.code).toBe("validation_error");
     expect(body.errors[field]).toHaveLength(1);
+  });
+
+  it("GET /api/staff/ and GET /api/admins/ lower a page_size above 100 to 100", async () => {
+    const admin = await signedIn("ADMIN");
+    const word = marker();
+    await staffNamed(`Batas ${word}`);
+    const staff = await call("GET", `/api/staff/?search=${word}&page_size=101`, admin.access);
+    expect(staff.response.status).toBe(200);
+    expect(staff.body.count).toBe(1);
+    expect(staff.body.results).toHaveLength(1);
+    const admins = await call("GET", "/api/admins/?page_size=100000", admin.access);
+    expect(admins.response.status).toBe(200);
+    expect(admins.body.results.length).toBe(Math.min(admins.body.count, 100));
   });
 
   it("GET /api/staff/ treats % and _ in search as plain characters", async () => {

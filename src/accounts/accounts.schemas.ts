@@ -1,24 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { applicantProfileInputSchema, phoneNumber } from "../applicants/applicant-profile.schema";
-import { pageQueryFields } from "./page-pagination";
+import { databaseId, urlId } from "../lib/ids";
+import { pageQueryFields } from "../lib/pagination";
+import { emailAddress, multiLineText, singleLineText } from "../lib/text";
 
-/** A user id in the path. Junk and ids past the int4 range are 400 `validation_error`. */
-export const UserIdParamsSchema = z.object({
-  id: z.coerce.number().int().positive().max(2_147_483_647),
-});
+/** A user id in the path. Junk and ids past the int4 range are 404 `not_found`. */
+export const UserIdParamsSchema = z.object({ id: urlId });
 
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email("Masukkan alamat email yang valid."));
 // The service checks the password rules. The maximum length bounds the hashing cost.
 const password = z.string().min(1).max(128).openapi({ writeOnly: true });
-const fullName = z.string().trim().min(1).max(150);
+const fullName = singleLineText({ max: 150, min: 1 });
 
 const accountFields = {
-  email,
+  email: emailAddress,
   password,
   full_name: fullName.optional(),
   is_active: z.boolean().optional(),
@@ -31,9 +25,9 @@ const staffProfileInput = z
   .openapi("StaffProfileInput");
 
 const companyProfileFields = {
-  company_name: z.string().trim().min(1).max(255),
+  company_name: singleLineText({ max: 255, min: 1 }),
   contact_phone: phoneNumber,
-  address: z.string().trim().max(1000),
+  address: multiLineText({ max: 1000 }),
 };
 
 /**
@@ -41,7 +35,7 @@ const companyProfileFields = {
  * plus `referrer`, the id of a STAFF or ADMIN user.
  */
 export const backOfficeApplicantProfileInput = applicantProfileInputSchema
-  .extend({ referrer: z.number().int().positive().max(2_147_483_647).nullable().optional() })
+  .extend({ referrer: databaseId.nullable().optional() })
   .openapi("BackOfficeApplicantProfileInput");
 
 export type BackOfficeApplicantProfileInput = z.infer<typeof backOfficeApplicantProfileInput>;
@@ -75,7 +69,7 @@ export const ApplicantCreateSchema = z
  * portal sends only the fields that changed. Unknown and read-only fields are stripped.
  */
 const accountUpdateFields = {
-  email: email.optional(),
+  email: emailAddress.optional(),
   password: password.optional(),
   full_name: fullName.optional(),
   is_active: z.boolean().optional(),
@@ -127,13 +121,11 @@ export const AccountListQuerySchema = z.object({
   ...pageQueryFields,
   is_active: booleanParam.optional(),
   email_verified: booleanParam.optional(),
-  search: z.string().trim().max(200).optional(),
-  ordering: z.string().trim().max(200).optional(),
+  search: singleLineText({ max: 200 }).optional(),
+  ordering: singleLineText({ max: 200 }).optional(),
 });
 
 export type AccountListQuery = z.infer<typeof AccountListQuerySchema>;
 
 /** Body of /api/admins/send-verification-email/ and /api/admins/send-password-reset/. */
-export const UserIdBodySchema = z
-  .object({ user_id: z.number().int().positive().max(2_147_483_647) })
-  .openapi("UserIdBody");
+export const UserIdBodySchema = z.object({ user_id: databaseId }).openapi("UserIdBody");

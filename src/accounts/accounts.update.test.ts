@@ -11,7 +11,8 @@ import {
 import { withDatabase } from "../../test/helpers/database";
 import { api, uniqueEmail } from "../../test/helpers/http";
 import { createTestUser } from "../../test/helpers/users";
-import { applicantProfiles, staffProfiles } from "../db/schema";
+import { issueOneTimeToken } from "../auth/one-time-tokens.service";
+import { applicantProfiles, oneTimeTokens, staffProfiles } from "../db/schema";
 
 describe("GET, PUT and PATCH account details", () => {
   it("GET /api/staff/{id}/ returns the StaffUser shape", async () => {
@@ -238,13 +239,12 @@ describe("account details: permissions and ids", () => {
   });
 
   it.each(["abc", "0", "-3", "1.5", "99999999999"])(
-    "GET /api/companies/%s/ answers 400 for a junk id",
+    "GET /api/companies/%s/ answers 404 for a junk id",
     async (id) => {
       const admin = await signedIn("ADMIN");
       const { response, body } = await call("GET", `/api/companies/${id}/`, admin.access);
-      expect(response.status).toBe(400);
-      expect(body.code).toBe("validation_error");
-      expect(body.errors.id).toHaveLength(1);
+      expect(response.status).toBe(404);
+      expect(body.code).toBe("not_found");
     },
   );
 
@@ -270,4 +270,56 @@ describe("account details: permissions and ids", () => {
       expect((await userById(user.id)).isActive).toBe(true);
     },
   );
+});
+
+describe("one-time links after an admin edit", () => {
+  async function issueLinks(user: { id: number; email: string }) {
+    return withDatabase(async ({ db }) => ({
+      verification: await issueOneTimeToken(db, user, "email_verification", 3600),
+      reset: await issueOneTimeToken(db, user, "password_reset", 3600),
+    }));
+  }
+
+  async function isUsed(tokenId: number) {
+    const [row] = await withDatabase(({ db }) =>
+      db.select().from(oneTimeTokens).where(eq(oneTimeTokens.id, tokenId)),
+    );
+    return row!.usedAt !== null;
+  }
+
+  it("PATCH /api/staff/{id}/ with a new email ends every verification and reset link", async () => {
+    const admin = await signedIn("ADMIN");
+    const { user } = await createTestUser({ role: "STAFF" });
+    const links = await issueLinks(user);
+    const { response } = await call("PATCH", `/api/staff/${user.id}/`, admin.access, {
+      email: uniqueEmail("baru"),
+    });
+    expect(response.status).toBe(200);
+    expect(await isUsed(links.verification.id)).toBe(true);
+    expect(await isUsed(links.reset.id)).toBe(true);
+  });
+
+  it("PATCH /api/staff/{id}/ with a new password ends reset links and keeps verification links", async () => {
+    const admin = await signedIn("ADMIN");
+    const { user } = await createTestUser({ role: "STAFF" });
+    const links = await issueLinks(user);
+    const { response } = await call("PATCH", `/api/staff/${user.id}/`, admin.access, {
+      password: strongPassword(),
+    });
+    expect(response.status).toBe(200);
+    expect(await isUsed(links.verification.id)).toBe(false);
+    expect(await isUsed(links.reset.id)).toBe(true);
+  });
+
+  it("PATCH /api/staff/{id}/ with a taken email leaves every link usable", async () => {
+    const admin = await signedIn("ADMIN");
+    const { user } = await createTestUser({ role: "STAFF" });
+    const links = await issueLinks(user);
+    const { response } = await call("PATCH", `/api/staff/${user.id}/`, admin.access, {
+      email: admin.user.email,
+    });
+    expect(response.status).toBe(400);
+    expect(await isUsed(links.verification.id)).toBe(false);
+    expect(await isUsed(links.reset.id)).toBe(false);
+  });
 });

@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ApplicantFilterQuerySchema } from "../applicants/applicant-filters";
 import { currentAuth, requireAuth, requireRoles } from "../auth/auth.middleware";
 import { serviceContext } from "../context";
 import { VERIFICATION_STATUSES } from "../db/schema";
 import { createRouter, envelopeSchema, errorResponse, jsonResponse } from "../lib/openapi";
+import { pageQueryFields, pageSchema } from "../lib/pagination";
 import { ApplicantUserSchema } from "../users/users.schemas";
-import { pageQueryFields, pageSchema } from "./page-pagination";
 import { listReferredApplicants, referredApplicantStats } from "./staff-me.service";
 
 const staffOnly = [requireAuth, requireRoles("STAFF")];
@@ -13,11 +14,8 @@ const denied = {
   403: errorResponse("The signed-in user is not STAFF"),
 };
 
-const ReferredQuerySchema = z.object({
-  ...pageQueryFields,
-  verification_status: z.enum(VERIFICATION_STATUSES).optional(),
-  search: z.string().trim().max(200).optional(),
-});
+// The filters of GET /api/applicants/; `referrer` other than the caller matches nothing.
+const ReferredQuerySchema = ApplicantFilterQuerySchema.extend(pageQueryFields);
 
 const StatsSchema = z
   .object({
@@ -69,12 +67,8 @@ const statsRoute = createRoute({
 export const staffMeRoutes = createRouter()
   .openapi(referredRoute, async (c) => {
     const query = c.req.valid("query");
-    const page = await listReferredApplicants(c, serviceContext(c).db, currentAuth(c).userId, {
-      page: query.page,
-      pageSize: query.page_size,
-      verificationStatus: query.verification_status,
-      search: query.search,
-    });
+    const { userId } = currentAuth(c);
+    const page = await listReferredApplicants(c, serviceContext(c).db, userId, query);
     return c.json(page, 200);
   })
   .openapi(statsRoute, async (c) => {

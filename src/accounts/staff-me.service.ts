@@ -1,4 +1,5 @@
-import { and, count, desc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import { type ApplicantFilters, applicantFilterCondition } from "../applicants/applicant-filters";
 import {
   type ApplicantProfileRecord,
   joinRegionNames,
@@ -12,77 +13,60 @@ import {
   VERIFICATION_STATUSES,
   type VerificationStatus,
 } from "../db/schema";
+import { type PageQuery, paginate } from "../lib/pagination";
 import { formatDateTime } from "../lib/time";
 import { serializeApplicantUser } from "../users/users.serializers";
-import { escapeLike, searchTerms } from "./account-list.service";
-import { assertPageInRange, buildPage, type PageRequest, pageOffset } from "./page-pagination";
 
 const RECENT_APPLICANTS = 5;
 
-export interface ReferredApplicantsQuery extends PageRequest {
-  verificationStatus?: VerificationStatus;
-  search?: string;
-}
-
-function referredConditions(
-  staffId: number,
-  query: Omit<ReferredApplicantsQuery, keyof PageRequest>,
-) {
-  const conditions: SQL[] = [
-    eq(applicantProfiles.referrerId, staffId),
-    eq(users.role, "APPLICANT"),
-  ];
-  if (query.verificationStatus) {
-    conditions.push(eq(applicantProfiles.verificationStatus, query.verificationStatus));
-  }
-  for (const term of searchTerms(query.search)) {
-    const pattern = `%${escapeLike(term)}%`;
-    conditions.push(or(ilike(users.email, pattern), ilike(users.fullName, pattern))!);
-  }
-  return and(...conditions);
+/** The applicants whose profile names `staffId` as referrer, narrowed by `filters`. */
+function referredConditions(staffId: number, filters: ApplicantFilters = {}) {
+  return and(eq(applicantProfiles.referrerId, staffId), applicantFilterCondition(filters));
 }
 
 /**
  * Lists the applicants whose profile names `staffId` as referrer, newest profile first, as
- * ApplicantUser objects. Two queries: the count and the page. A page past the last one is 404.
+ * ApplicantUser objects, with the filters of GET /api/applicants/. Two queries: the count and
+ * the page. A page past the last one is 404.
  */
 export async function listReferredApplicants(
   c: AppContext,
   db: Database,
   staffId: number,
-  query: ReferredApplicantsQuery,
+  query: PageQuery & ApplicantFilters,
 ) {
-  // TODO(#2): swap in the full applicant filter set of GET /api/applicants/ once it exists.
   const where = referredConditions(staffId, query);
-  const [total] = await db
-    .select({ value: count() })
-    .from(applicantProfiles)
-    .innerJoin(users, eq(users.id, applicantProfiles.userId))
-    .where(where);
-  const countValue = total?.value ?? 0;
-  assertPageInRange(query, countValue);
-
-  const select = db
-    .select({ user: users, profile: applicantProfiles, ...regionNameFields })
-    .from(applicantProfiles)
-    .innerJoin(users, eq(users.id, applicantProfiles.userId))
-    .$dynamic();
-  const rows = await joinRegionNames(select)
-    .where(where)
-    .orderBy(desc(applicantProfiles.createdAt), desc(applicantProfiles.id))
-    .limit(query.pageSize)
-    .offset(pageOffset(query));
-
-  const results = rows.map((row) => {
-    const record: ApplicantProfileRecord = {
-      profile: row.profile,
-      fullName: row.user.fullName,
-      villageNames: row.villageNames,
-      familyVillageNames: row.familyVillageNames,
-    };
-    return serializeApplicantUser(row.user, record);
+  return paginate(c, query, {
+    count: async () => {
+      const [total] = await db
+        .select({ value: count() })
+        .from(applicantProfiles)
+        .innerJoin(users, eq(users.id, applicantProfiles.userId))
+        .where(where);
+      return total?.value ?? 0;
+    },
+    rows: async (limit, offset) => {
+      const select = db
+        .select({ user: users, profile: applicantProfiles, ...regionNameFields })
+        .from(applicantProfiles)
+        .innerJoin(users, eq(users.id, applicantProfiles.userId))
+        .$dynamic();
+      const rows = await joinRegionNames(select)
+        .where(where)
+        .orderBy(desc(applicantProfiles.createdAt), desc(applicantProfiles.id))
+        .limit(limit)
+        .offset(offset);
+      return rows.map((row) => {
+        const record: ApplicantProfileRecord = {
+          profile: row.profile,
+          fullName: row.user.fullName,
+          villageNames: row.villageNames,
+          familyVillageNames: row.familyVillageNames,
+        };
+        return serializeApplicantUser(row.user, record);
+      });
+    },
   });
-  return buildPage(c, query, countValue, results);
 }
 
 const statusCount = (status: VerificationStatus) =>
@@ -95,7 +79,7 @@ const statusCount = (status: VerificationStatus) =>
  * lists the newest few. Two queries, whatever the number of applicants.
  */
 export async function referredApplicantStats(db: Database, staffId: number) {
-  const where = referredConditions(staffId, {});
+  const where = referredConditions(staffId);
   const [counts] = await db
     .select({
       total: count(),

@@ -102,6 +102,32 @@ describe("staff self-service", () => {
     expect(past.response.status).toBe(404);
   });
 
+  it("GET /api/staff/me/applicants/ takes the filters of GET /api/applicants/ within the caller's referrals", async () => {
+    const staff = await signedIn("STAFF");
+    const other = await createTestUser({ role: "STAFF" });
+    const active = await referredApplicant(staff.user.id, "DRAFT");
+    const inactive = await referredApplicant(staff.user.id, "DRAFT", { isActive: false });
+    await referredApplicant(other.user.id, "DRAFT", { isActive: false });
+    await withDatabase(({ db }) =>
+      db
+        .update(applicantProfiles)
+        .set({ gender: "F" })
+        .where(eq(applicantProfiles.userId, active.id)),
+    );
+    const ids = (body: { results: { id: number }[] }) => body.results.map((row) => row.id);
+
+    const byStatus = await call("GET", "/api/staff/me/applicants/?is_active=false", staff.access);
+    expect(byStatus.response.status).toBe(200);
+    expect(ids(byStatus.body)).toEqual([inactive.id]);
+    const byGender = await call("GET", "/api/staff/me/applicants/?gender=F", staff.access);
+    expect(ids(byGender.body)).toEqual([active.id]);
+    const foreign = `/api/staff/me/applicants/?referrer=${other.user.id}`;
+    expect((await call("GET", foreign, staff.access)).body.count).toBe(0);
+    const junk = await call("GET", "/api/staff/me/applicants/?age_min=abc", staff.access);
+    expect(junk.response.status).toBe(400);
+    expect(Object.keys(junk.body.errors)).toEqual(["age_min"]);
+  });
+
   it("GET /api/staff/me/applicants/ rejects an unknown verification_status", async () => {
     const staff = await signedIn("STAFF");
     const { response, body } = await call(

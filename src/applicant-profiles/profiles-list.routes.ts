@@ -9,13 +9,13 @@ import {
 import { requireAuth, requireRoles } from "../auth/auth.middleware";
 import { applicantProfiles } from "../db/schema";
 import { notFound } from "../lib/errors";
+import { urlId } from "../lib/ids";
 import { createRouter, errorResponse, jsonResponse } from "../lib/openapi";
 import { pageSchema } from "../lib/pagination";
-import { idPathParam } from "../lib/path-params";
 
 const TAGS = ["Applicant profiles"];
 
-const ProfileIdParamsSchema = z.object({ id: idPathParam.openapi({ description: "Profile id." }) });
+const ProfileIdParamsSchema = z.object({ id: urlId.openapi({ description: "Profile id." }) });
 
 const listRoute = createRoute({
   method: "get",
@@ -45,10 +45,9 @@ const detailRoute = createRoute({
   request: { params: ProfileIdParamsSchema },
   responses: {
     200: jsonResponse("The profile", ApplicantProfileSchema),
-    400: errorResponse("The id is not a positive integer"),
     401: errorResponse("Not signed in, or the token is invalid"),
     403: errorResponse("Not ADMIN or STAFF"),
-    404: errorResponse("No profile has this id"),
+    404: errorResponse("No profile has this id, or the id is malformed"),
   },
 });
 

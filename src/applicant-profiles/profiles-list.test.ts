@@ -80,14 +80,15 @@ describe("GET /api/applicant-profiles/{id}/", () => {
     expect(body.nik_warnings).toEqual([]);
   });
 
-  it("answers 404 for an unknown id and 400 for junk", async () => {
+  it("GET /api/applicant-profiles/{id}/ answers 404 for an unknown id and for junk", async () => {
     const { token } = await tokenFor("STAFF");
     const missing = await api("GET", "/api/applicant-profiles/2147483000/", { token });
     expect(missing.status).toBe(404);
     expect((await readJson(missing)).code).toBe("not_found");
     for (const junk of ["abc", "0", "-1", "99999999999"]) {
       const response = await api("GET", `/api/applicant-profiles/${junk}/`, { token });
-      expect(response.status, junk).toBe(400);
+      expect(response.status, junk).toBe(404);
+      expect((await readJson(response)).code, junk).toBe("not_found");
     }
   });
 

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { currentAuth, requireAuth, requireRoles } from "../auth/auth.middleware";
 import { type AppContext, type AppEnv, serviceContext } from "../context";
 import { hashClientIp } from "../lib/audit";
+import { databaseId, urlId } from "../lib/ids";
 import {
   createRouter,
   envelopeSchema,
@@ -12,7 +13,7 @@ import {
   requireJson,
 } from "../lib/openapi";
 import { pageQueryFields, pageSchema, paginate } from "../lib/pagination";
-import { idPathParam } from "../lib/path-params";
+import { multiLineText } from "../lib/text";
 import {
   assertProfileExists,
   countProfileHistory,
@@ -28,10 +29,10 @@ import {
 const TAG = "Applicant profile verification";
 const MAX_NOTES_LENGTH = 2000;
 
-const notes = z.string().trim().max(MAX_NOTES_LENGTH);
+const notes = multiLineText({ max: MAX_NOTES_LENGTH });
 const requiredNotes = notes.min(1, "Catatan wajib diisi untuk menolak profil.");
 const profileIds = z
-  .array(z.number().int().positive().max(2_147_483_647))
+  .array(databaseId)
   .min(1)
   .max(MAX_BULK_PROFILES, `Maksimal ${MAX_BULK_PROFILES} profil per permintaan.`);
 
@@ -64,7 +65,7 @@ const HistoryEntrySchema = z
   })
   .openapi("ProfileHistoryEntry");
 
-const profileParams = z.object({ id: idPathParam.openapi({ description: "Profile id." }) });
+const profileParams = z.object({ id: urlId.openapi({ description: "Profile id." }) });
 const backOffice = [requireAuth, requireRoles("ADMIN", "STAFF")] as const;
 
 /**
@@ -79,7 +80,7 @@ const commonErrors = {
   400: errorResponse("Invalid input, wrong status, or required documents not approved"),
   401: errorResponse("Not signed in, or the token is invalid"),
   403: errorResponse("Only admins and staff may review profiles"),
-  404: errorResponse("No such profile"),
+  404: errorResponse("No such profile, or the id is malformed"),
   415: errorResponse("The body is not JSON"),
 };
 

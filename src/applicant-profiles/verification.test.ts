@@ -169,11 +169,11 @@ describe("POST /api/applicant-profiles/{id}/approve/", () => {
     expect((await storedProfile(applicant.profileId)).verificationStatus).toBe("SUBMITTED");
   });
 
-  it("POST /api/applicant-profiles/{id}/approve/ answers 404 for unknown ids and 400 for junk ids and bodies", async () => {
+  it("POST /api/applicant-profiles/{id}/approve/ answers 404 for unknown and junk ids and 400 for junk bodies", async () => {
     const admin = await signedIn("ADMIN");
     expect((await approve(admin.access, 2_147_483_647)).status).toBe(404);
     for (const junk of ["abc", "0", "-3", "99999999999"]) {
-      expect((await approve(admin.access, junk)).status).toBe(400);
+      expect((await approve(admin.access, junk)).status).toBe(404);
     }
     const applicant = await submittedApplicant({ documentsApproved: true });
     const wrongType = await approve(admin.access, applicant.profileId, { notes: 12 });
@@ -403,5 +403,15 @@ describe("GET /api/schema/ for verification and self-service", () => {
     ]) {
       expect(Object.keys(schema.paths)).toContain(path);
     }
+  });
+
+  it("POST /api/applicant-profiles/{id}/reject/ answers 400 for a NUL in notes and changes nothing", async () => {
+    const admin = await signedIn("ADMIN");
+    const applicant = await submittedApplicant();
+    const response = await reject(admin.access, applicant.profileId, { notes: "Foto\u0000buram" });
+    expect(response.status).toBe(400);
+    expect(Object.keys((await readJson(response)).errors)).toEqual(["notes"]);
+    expect((await storedProfile(applicant.profileId)).verificationStatus).toBe("SUBMITTED");
+    expect(await auditRows(applicant.profileId, "profile_rejected")).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { currentAuth, requireAuth, requireRoles } from "../auth/auth.middleware";
 import { type AppContext, serviceContext } from "../context";
 import { hashClientIp } from "../lib/audit";
+import { urlId } from "../lib/ids";
 import {
   createRouter,
   envelopeSchema,
@@ -10,7 +11,6 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
-import { idPathParam } from "../lib/path-params";
 import {
   type ApplicantProfileInput,
   ApplicantProfileSchema,
@@ -23,8 +23,8 @@ const PROFILE_PATH = "/api/applicants/me/profile/";
 // profile id, which is ignored because an applicant may only read their own profile.
 const PROFILE_WITH_ID_PATH = "/api/applicants/me/profile/{id}/";
 
-// The id must still be well-formed, like every other path id, so that junk is 400 everywhere.
-const ignoredId = z.object({ id: idPathParam.openapi({ description: "Ignored." }) });
+// The id must still be well-formed, like every other path id, so that junk is 404 everywhere.
+const ignoredId = z.object({ id: urlId.openapi({ description: "Ignored." }) });
 const profileEnvelope = envelopeSchema(ApplicantProfileSchema);
 
 const common = {

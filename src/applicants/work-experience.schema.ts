@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { iso31661 } from "iso-3166";
 import { INDUSTRY_TYPES, type workExperiences } from "../db/schema";
 import type { FieldErrors } from "../lib/errors";
+import { multiLineText, singleLineText } from "../lib/text";
 import { formatDateTime } from "../lib/time";
 
 type WorkExperienceRow = typeof workExperiences.$inferSelect;
@@ -9,7 +10,7 @@ type WorkExperienceRow = typeof workExperiences.$inferSelect;
 /** Assigned ISO 3166-1 alpha-2 codes, from the `iso-3166` package (reserved codes excluded). */
 const COUNTRY_CODES = new Set(iso31661.map((country) => country.alpha2));
 
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => singleLineText({ max });
 const isoDate = z.iso.date("Gunakan format tanggal YYYY-MM-DD.").nullable();
 
 /** Fields of a work experience that a client writes. POST and PUT need `company_name`. */
@@ -17,9 +18,7 @@ export const WorkExperienceInputSchema = z
   .object({
     company_name: text(255).min(1, "Nama perusahaan wajib diisi."),
     location: text(255).optional(),
-    country: z
-      .string()
-      .trim()
+    country: singleLineText({ max: 2 })
       .toUpperCase()
       .refine(
         (code) => code === "" || COUNTRY_CODES.has(code),
@@ -32,7 +31,7 @@ export const WorkExperienceInputSchema = z
     start_date: isoDate.optional(),
     end_date: isoDate.optional(),
     still_employed: z.boolean().optional(),
-    description: text(5000).optional(),
+    description: multiLineText({ max: 5000 }).optional(),
     sort_order: z.number().int().min(0).max(10_000).optional(),
   })
   .openapi("WorkExperienceInput");

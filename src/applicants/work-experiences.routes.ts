@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { currentAuth, requireAuth, requireRoles } from "../auth/auth.middleware";
 import { type AppContext, serviceContext } from "../context";
 import type { UserRole } from "../db/schema";
+import { urlId } from "../lib/ids";
 import { createRouter, errorResponse, jsonBody, jsonResponse, requireJson } from "../lib/openapi";
 import { pageQueryFields, pageSchema, paginate } from "../lib/pagination";
-import { idPathParam } from "../lib/path-params";
 import {
   WorkExperienceInputSchema,
   WorkExperiencePatchSchema,
@@ -33,8 +33,8 @@ interface Scope {
   profileId: (c: AppContext) => Promise<number>;
 }
 
-const entryParams = { id: idPathParam.openapi({ description: "Work experience id." }) };
-const userParams = { user_id: idPathParam.openapi({ description: "The applicant's user id." }) };
+const entryParams = { id: urlId.openapi({ description: "Work experience id." }) };
+const userParams = { user_id: urlId.openapi({ description: "The applicant's user id." }) };
 
 const ownScope: Scope = {
   base: "/api/applicants/me/work_experiences/",
@@ -55,7 +55,9 @@ const backOfficeScope: Scope = {
 const authErrors = {
   401: errorResponse("Not signed in, or the token is invalid"),
   403: errorResponse("The user's role may not use this endpoint"),
-  404: errorResponse("No such applicant or work experience, or the page is past the end"),
+  404: errorResponse(
+    "No such applicant or work experience, a malformed id, or a page past the end",
+  ),
 };
 const writeErrors = {
   400: errorResponse("Invalid input"),
@@ -102,7 +104,6 @@ const entryRoute = (scope: Scope, method: "get" | "delete") =>
     responses: {
       200: jsonResponse("The work experience", WorkExperienceSchema),
       204: { description: "Deleted" },
-      400: errorResponse("The id is not a positive integer"),
       ...authErrors,
     },
   });

@@ -159,12 +159,12 @@ describe("work experiences of the signed-in applicant", () => {
     expect(stored!.position).toBe("Operator");
   });
 
-  it("/api/applicants/me/work_experiences/{id}/ answers 400 for junk ids and 404 for unknown ones", async () => {
+  it("/api/applicants/me/work_experiences/{id}/ answers 404 for junk and unknown ids", async () => {
     const { access } = await signedIn();
     for (const junk of ["abc", "-1", "0", "1.5", "99999999999"]) {
       const response = await api("GET", `${OWN}${junk}/`, { token: access });
-      expect(response.status).toBe(400);
-      expect((await readJson(response)).code).toBe("validation_error");
+      expect(response.status).toBe(404);
+      expect((await readJson(response)).code).toBe("not_found");
     }
     const unknown = await api("GET", `${OWN}2147483647/`, { token: access });
     expect(unknown.status).toBe(404);
@@ -269,11 +269,11 @@ describe("work experiences of an applicant, for the back-office", () => {
     expect(await storedEntries(target.user.id)).toHaveLength(0);
   });
 
-  it("/api/applicants/{user_id}/work_experiences/ answers 404 for a non-applicant or unknown user", async () => {
+  it("/api/applicants/{user_id}/work_experiences/ answers 404 for a non-applicant, unknown or malformed user id", async () => {
     const { user: staff, access } = await signedIn("ADMIN");
     expect((await api("GET", ofUser(staff.id), { token: access })).status).toBe(404);
     expect((await api("GET", ofUser(2_147_483_647), { token: access })).status).toBe(404);
-    expect((await api("GET", ofUser("abc"), { token: access })).status).toBe(400);
+    expect((await api("GET", ofUser("abc"), { token: access })).status).toBe(404);
   });
 
   it("/api/applicants/{user_id}/work_experiences/{id}/ answers 404 for an entry of another applicant", async () => {
@@ -283,5 +283,18 @@ describe("work experiences of an applicant, for the back-office", () => {
     const { access } = await signedIn("ADMIN");
     const response = await api("GET", `${ofUser(other.user.id)}${created.id}/`, { token: access });
     expect(response.status).toBe(404);
+  });
+
+  it("POST /api/applicants/me/work_experiences/ answers 400 for a NUL in a text field and stores nothing", async () => {
+    const { user, access } = await signedIn();
+    for (const json of [
+      { company_name: "PT\u0000Maju" },
+      { company_name: "PT Maju", description: "a\u0000b" },
+    ]) {
+      const response = await api("POST", OWN, { token: access, json });
+      expect(response.status, JSON.stringify(json)).toBe(400);
+      expect((await readJson(response)).code).toBe("validation_error");
+    }
+    expect(await storedEntries(user.id)).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { recomputeScoreStatement } from "../applicants/score";
 import type { ServiceContext } from "../context";
 import { runAtomic } from "../db/client";
 import { applicantProfiles, users } from "../db/schema";
@@ -292,6 +293,8 @@ async function createGoogleUser(
       ipHash,
       details: { outcome: "created" },
     }),
+    // The Google name already counts towards the score.
+    recomputeScoreStatement(db, profileId),
   ]);
   if (!user) throw new Error("user insert returned no row");
   return { user, created: true, needsRegistration: true };

@@ -91,6 +91,8 @@ describe("POST /api/auth/google/", () => {
     }));
     expect(profiles).toHaveLength(1);
     expect(profiles[0]).toMatchObject({ nik: null, verificationStatus: "DRAFT" });
+    // The Google name is 1 of the 11 scored fields: 60 / 11.
+    expect(Number(profiles[0]!.score)).toBe(5.5);
     expect(audits.map((audit) => audit.details)).toEqual([{ outcome: "created" }]);
   });
 

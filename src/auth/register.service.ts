@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { recomputeScoreStatement } from "../applicants/score";
 import type { ServiceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
 import { applicantDocuments, applicantProfiles, documentTypes, users } from "../db/schema";
@@ -222,6 +223,8 @@ function registrationStatements(db: Database, rows: RegistrationRows) {
       ipHash: checked.ipHash,
       details: { referrer_id: checked.referrerId, document_id: ids.documentId },
     }),
+    // Last, because it reads the name, NIK, phone and birth date the inserts above wrote.
+    recomputeScoreStatement(db, ids.profileId),
   ] as const;
 }
 
@@ -271,7 +274,7 @@ async function deleteStoredObject(
 /**
  * Queues the verification email and the KTP's processing. The account already exists, so a
  * queue failure is logged and the registration still succeeds.
- * TODO(#2): a document whose message was lost stays `pending` until a scheduled sweep
+ * TODO(#5): a document whose message was lost stays `pending` until a scheduled sweep
  * re-queues pending documents, which does not exist yet. The user can request the email again.
  */
 async function queueAfterRegistration(services: ServiceContext, user: User, documentId: number) {

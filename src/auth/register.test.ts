@@ -122,6 +122,8 @@ describe("POST /api/auth/register/", () => {
         .where(eq(oneTimeTokens.userId, body.data.user.id));
       return { profile: profile!, documents, audits, tokens };
     });
+    // Name, NIK, phone and birth date are 4 of the 11 scored fields: 60 × 4 / 11.
+    expect(Number(rows.profile.score)).toBe(21.8);
 
     expect(rows.profile).toMatchObject({
       nik,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppContext } from "../context";
 import { tokenNotValid } from "../lib/errors";
-import { pathIdsNotFound, urlId } from "../lib/ids";
+import { urlId } from "../lib/ids";
 import {
   createRouter,
   envelopeSchema,
@@ -242,18 +242,14 @@ export const tokenRoutes = createRouter()
     const paging = { page: query.page, pageSize: query.page_size };
     return c.json(await listUserSessions(c, currentAuth(c), paging), 200);
   })
-  .openapi(
-    revokeSessionRoute,
-    async (c) => {
-      const auth = currentAuth(c);
-      const { id } = c.req.valid("param");
-      await revokeUserSession(c, auth, id);
-      if (id === auth.sessionId) clearAuthCookies(c);
-      const detail = "Sesi berhasil diakhiri.";
-      return c.json({ code: "session_revoked", detail, data: null }, 200);
-    },
-    pathIdsNotFound,
-  )
+  .openapi(revokeSessionRoute, async (c) => {
+    const auth = currentAuth(c);
+    const { id } = c.req.valid("param");
+    await revokeUserSession(c, auth, id);
+    if (id === auth.sessionId) clearAuthCookies(c);
+    const detail = "Sesi berhasil diakhiri.";
+    return c.json({ code: "session_revoked", detail, data: null }, 200);
+  })
   .openapi(changePasswordRoute("/api/auth/change-password/"), (c) =>
     respondToPasswordChange(c, c.req.valid("json")),
   )

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
 import { requireAuth, requireRoles } from "../auth/auth.middleware";
 import { serviceContext } from "../context";
+import { urlId } from "../lib/ids";
 import {
   createRouter,
   envelopeSchema,
@@ -11,7 +12,6 @@ import {
   requireJson,
 } from "../lib/openapi";
 import { pageQueryFields, pageSchema, paginate } from "../lib/pagination";
-import { idPathParam } from "../lib/path-params";
 import {
   cachedPublicTypes,
   invalidatePublicTypes,
@@ -36,7 +36,7 @@ import {
 
 const TAGS = ["Document types"];
 const adminOnly = [requireAuth, requireRoles("ADMIN")];
-const IdParamsSchema = z.object({ id: idPathParam });
+const IdParamsSchema = z.object({ id: urlId });
 const PublicListSchema = envelopeSchema(z.array(PublicDocumentTypeSchema));
 
 const deniedResponses = {
@@ -95,9 +95,8 @@ const getTypeRoute = createRoute({
   request: { params: IdParamsSchema },
   responses: {
     200: jsonResponse("The document type", DocumentTypeSchema),
-    400: errorResponse("The id is not a positive integer"),
     ...deniedResponses,
-    404: errorResponse("No document type has this id"),
+    404: errorResponse("No document type has this id, or the id is malformed"),
   },
 });
 
@@ -112,7 +111,7 @@ const updateTypeRoute = createRoute({
     200: jsonResponse("The changed document type", DocumentTypeSchema),
     400: errorResponse("Invalid field, a changed code, or extensions that do not fit the format"),
     ...deniedResponses,
-    404: errorResponse("No document type has this id"),
+    404: errorResponse("No document type has this id, or the id is malformed"),
   },
 });
 

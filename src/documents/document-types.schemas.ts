@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { DOCUMENT_FORMATS, type documentTypes } from "../db/schema";
 import type { FieldErrors } from "../lib/errors";
+import { multiLineText, singleLineText } from "../lib/text";
 import { formatDateTime } from "../lib/time";
 
 export type DocumentTypeRow = typeof documentTypes.$inferSelect;
@@ -21,10 +22,10 @@ export const MAX_DOCUMENT_SIZE_BYTES = 20 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 const specFields = {
-  name: z.string().trim().min(1).max(150),
+  name: singleLineText({ max: 150, min: 1 }),
   is_required: z.boolean(),
   sort_order: z.number().int().min(0).max(1_000_000),
-  description: z.string().trim().max(2000),
+  description: multiLineText({ max: 2000 }),
   format: z.enum(DOCUMENT_FORMATS),
   allowed_extensions: z
     .array(
@@ -46,12 +47,10 @@ const specFields = {
 
 export const DocumentTypeCreateSchema = z
   .object({
-    code: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(SLUG, "Kode hanya boleh huruf kecil, angka dan tanda hubung (contoh: surat-sehat)."),
+    code: singleLineText({ max: 64, min: 1 }).regex(
+      SLUG,
+      "Kode hanya boleh huruf kecil, angka dan tanda hubung (contoh: surat-sehat).",
+    ),
     ...specFields,
     is_required: specFields.is_required.default(true),
     sort_order: specFields.sort_order.default(0),
@@ -62,7 +61,7 @@ export const DocumentTypeCreateSchema = z
 
 // `code` is accepted only unchanged, because storage keys and registration use it.
 export const DocumentTypeUpdateSchema = z
-  .object({ code: z.string().trim(), ...specFields })
+  .object({ code: singleLineText({ max: 64 }), ...specFields })
   .partial()
   .openapi("DocumentTypeUpdate");
 

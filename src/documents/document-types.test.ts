@@ -145,7 +145,7 @@ describe("admin document type endpoints", () => {
     expect(past.status).toBe(404);
   });
 
-  it("GET /api/document-types/{id}/ returns one type and 404 for an unknown id", async () => {
+  it("GET /api/document-types/{id}/ returns one type and 404 for an unknown or junk id", async () => {
     const admin = await tokenFor("ADMIN");
     const ktp = await typeRow("ktp");
     const found = await api("GET", `/api/document-types/${ktp!.id}/`, { token: admin });
@@ -155,7 +155,7 @@ describe("admin document type endpoints", () => {
     const missing = await api("GET", "/api/document-types/2000000000/", { token: admin });
     expect(missing.status).toBe(404);
     const junk = await api("GET", "/api/document-types/abc/", { token: admin });
-    expect(junk.status).toBe(400);
+    expect(junk.status).toBe(404);
   });
 
   it("admin document type endpoints answer 403 for staff, companies and applicants", async () => {
@@ -225,5 +225,16 @@ describe("admin document type endpoints", () => {
     });
     expect(renamed.status).toBe(400);
     expect((await readJson(renamed)).errors.code).toBeDefined();
+  });
+
+  it("POST /api/document-types/ answers 400 for a NUL in name or description and writes nothing", async () => {
+    const admin = await tokenFor("ADMIN");
+    for (const change of [{ name: "Surat\u0000Uji" }, { description: "a\u0000b" }]) {
+      const body = { ...newType(), ...change };
+      const response = await api("POST", "/api/document-types/", { token: admin, json: body });
+      expect(response.status, JSON.stringify(change)).toBe(400);
+      expect((await readJson(response)).code).toBe("validation_error");
+      expect(await typeRow(body.code)).toBeUndefined();
+    }
   });
 });

@@ -37,8 +37,7 @@ const deniedResponses = {
   403: errorResponse("Not allowed for this role"),
 };
 const documentMissing = {
-  400: errorResponse("An id is not a positive integer"),
-  404: errorResponse("No such applicant, or the document is not theirs"),
+  404: errorResponse("No such applicant, the document is not theirs, or an id is malformed"),
 };
 
 const listRoute = createRoute({
@@ -67,7 +66,7 @@ const uploadRoute = createRoute({
     200: jsonResponse("The type's previous file was replaced", ApplicantDocumentSchema),
     400: errorResponse("Missing field, unknown `document_type`, or a `file` the type rejects"),
     ...deniedResponses,
-    404: errorResponse("No applicant has this user id"),
+    404: errorResponse("No applicant has this user id, or it is malformed"),
     413: errorResponse("Body larger than the largest upload limit"),
     415: errorResponse("Body is not multipart/form-data"),
   },

@@ -206,7 +206,7 @@ describe("applicant document reads and deletes", () => {
     ]);
   });
 
-  it("GET and DELETE /api/applicants/me/documents/{id}/ answer 404 for another applicant's", async () => {
+  it("GET and DELETE /api/applicants/me/documents/{id}/ answer 404 for another applicant's or a junk id", async () => {
     const me = await signIn("APPLICANT");
     const other = await signIn("APPLICANT");
     const theirs = await readJson(
@@ -220,7 +220,7 @@ describe("applicant document reads and deletes", () => {
     expect(await documentRows(other.profileId)).toHaveLength(1);
 
     const junk = await api("GET", `${MINE}abc/`, { token: me.token });
-    expect(junk.status).toBe(400);
+    expect(junk.status).toBe(404);
   });
 
   it("DELETE /api/applicants/me/documents/{id}/ removes the row and the object", async () => {

@@ -138,4 +138,22 @@ describe("GET /api/files/{token}/", () => {
     expect(response.status).toBe(403);
     expect((await readJson(response)).code).toBe("permission_denied");
   });
+
+  it("PATCH /api/applicants/{user_id}/documents/{id}/ answers 400 for a NUL in review_notes", async () => {
+    const applicant = await signIn("APPLICANT");
+    const admin = await signIn("ADMIN");
+    const doc = await readJson(
+      await upload(applicant.token, MINE, form("ktp", await pngImage(1, 1), "ktp.png")),
+    );
+    const path = `/api/applicants/${applicant.user.id}/documents/${doc.id}/`;
+    const response = await api("PATCH", path, {
+      token: admin.token,
+      json: { review_status: "REJECTED", review_notes: "Foto\u0000buram" },
+    });
+    expect(response.status).toBe(400);
+    expect(Object.keys((await readJson(response)).errors)).toEqual(["review_notes"]);
+    const [row] = await documentRows(applicant.profileId);
+    expect(row!.reviewStatus).toBe("PENDING");
+    expect(row!.reviewNotes).toBe("");
+  });
 });

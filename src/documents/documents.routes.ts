@@ -35,8 +35,7 @@ const deniedResponses = {
   403: errorResponse("Not an APPLICANT"),
 };
 const missingResponses = {
-  400: errorResponse("The id is not a positive integer"),
-  404: errorResponse("No document of the signed-in applicant has this id"),
+  404: errorResponse("No document of the signed-in applicant has this id, or it is malformed"),
 };
 
 const listRoute = createRoute({

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PROCESSING_STATUSES, REVIEW_STATUSES } from "../db/schema";
-import { idPathParam } from "../lib/path-params";
+import { urlId } from "../lib/ids";
+import { multiLineText } from "../lib/text";
 
 export const ApplicantDocumentSchema = z
   .object({
@@ -41,7 +42,7 @@ export const DocumentUploadFormSchema = z
 export const DocumentReviewSchema = z
   .object({
     review_status: z.enum(REVIEW_STATUSES),
-    review_notes: z.string().trim().max(2000).optional(),
+    review_notes: multiLineText({ max: 2000 }).optional(),
   })
   .openapi("DocumentReview");
 
@@ -58,6 +59,6 @@ export const OcrPrefillSchema = z
   })
   .openapi("KtpOcrPrefill");
 
-export const MyDocumentParamsSchema = z.object({ id: idPathParam });
-export const ApplicantParamsSchema = z.object({ user_id: idPathParam });
-export const ApplicantDocumentParamsSchema = z.object({ user_id: idPathParam, id: idPathParam });
+export const MyDocumentParamsSchema = z.object({ id: urlId });
+export const ApplicantParamsSchema = z.object({ user_id: urlId });
+export const ApplicantDocumentParamsSchema = z.object({ user_id: urlId, id: urlId });

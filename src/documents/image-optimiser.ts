@@ -93,7 +93,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   };
 }
 
-// TODO(#2): photon decodes at full size, so a 12 MP JPEG peaks at about 250 MB (BENCHMARKS.md),
+// TODO(#4): photon decodes at full size, so a 12 MP JPEG peaks at about 250 MB (BENCHMARKS.md),
 // above the 128 MB isolate. Decoding JPEGs at 1/2–1/8 scale needs a decoder with DCT scaling,
 // which photon does not expose.
 function decode(bytes: Uint8Array): PhotonImage {

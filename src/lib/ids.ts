@@ -27,8 +27,9 @@ export function parseDatabaseId(text: string): number | null {
 
 /**
  * An id in a URL path or query string: canonical decimal digits of a positive `integer`, so
- * `1e3`, `0x10`, ` 1`, `-1`, `0` and 20-digit numbers are rejected. Pair it with
- * `pathIdsNotFound` on routes, so that a junk path id is 404, like an id that does not exist.
+ * `1e3`, `0x10`, ` 1`, `-1`, `0` and 20-digit numbers are rejected. Every router made by
+ * `createRouter` validates with `pathIdsNotFound`, so a junk path id is 404, like an id that
+ * does not exist.
  */
 export const urlId = z
   .string()
@@ -43,8 +44,9 @@ export const urlId = z
   .openapi({ type: "integer", example: 1 });
 
 /**
- * A route validation hook: an invalid path parameter is 404 `not_found` (the URL names no
- * resource), any other invalid part of the request is 400 `validation_error`.
+ * Raises the validation error of every router made by `createRouter`. An invalid path
+ * parameter is 404 `not_found`, because the URL names no resource (the Django API this
+ * replaces returned 404 too). Any other invalid part of the request is 400 `validation_error`.
  */
 export function pathIdsNotFound(
   result: { target: string; success: boolean; error?: { issues: readonly z.core.$ZodIssue[] } },

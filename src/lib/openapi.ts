@@ -1,18 +1,14 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { requireContentType } from "../middleware/content-type";
-import { validationError, zodIssuesToFieldErrors } from "./errors";
+import { pathIdsNotFound } from "./ids";
 
-/** Creates a router whose validation failures become 400 `validation_error` with field errors. */
+/**
+ * Creates a router whose validation failures become 400 `validation_error` with field errors,
+ * except a malformed path parameter, which is 404 `not_found` (see `pathIdsNotFound`).
+ */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    getPath: pathWithTrailingSlash,
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw validationError(zodIssuesToFieldErrors(result.error.issues));
-      }
-    },
-  });
+  return new OpenAPIHono<AppEnv>({ getPath: pathWithTrailingSlash, defaultHook: pathIdsNotFound });
 }
 
 export type Router = ReturnType<typeof createRouter>;

@@ -57,11 +57,10 @@ describe("GET /api/{level}/{id}/", () => {
     ["districts", "0x1f"],
     ["villages", "99999999999"],
     ["provinces", "011"],
-  ])("GET /api/%s/%s/ answers 400 validation_error naming id", async (level, id) => {
+  ])("GET /api/%s/%s/ answers 404 not_found for a junk id", async (level, id) => {
     const response = await api("GET", `/api/${level}/${id}/`);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(404);
     const body = await readJson(response);
-    expect(body.code).toBe("validation_error");
-    expect(Object.keys(body.errors)).toEqual(["id"]);
+    expect(body.code).toBe("not_found");
   });
 });

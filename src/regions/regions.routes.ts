@@ -68,8 +68,7 @@ const detailRoute = <I extends z.ZodType>(path: string, summary: string, item: I
     request: { params: RegionIdParamsSchema },
     responses: {
       200: jsonResponse("The area", item),
-      400: errorResponse("The id is not a positive integer"),
-      404: errorResponse("No area has this id"),
+      404: errorResponse("No area has this id, or the id is malformed"),
     },
   });
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { idPathParam } from "../lib/path-params";
+import { urlId } from "../lib/ids";
 
 const MAX_ID = 2_147_483_647;
 export const MAX_SEARCH_LENGTH = 100;
@@ -25,7 +25,7 @@ const search = z.string().max(MAX_SEARCH_LENGTH).optional().openapi({
 });
 
 export const RegionIdParamsSchema = z.object({
-  id: idPathParam.openapi({ example: 11 }),
+  id: urlId.openapi({ example: 11 }),
 });
 
 export const ProvinceQuerySchema = z.object({ search });
