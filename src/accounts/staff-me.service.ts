@@ -6,6 +6,7 @@ import {
   regionNameFields,
 } from "../applicants/applicant-profile.serializer";
 import type { AppContext } from "../context";
+import { newestApplicants } from "../dashboard/dashboard.service";
 import type { Database } from "../db/client";
 import {
   applicantProfiles,
@@ -14,7 +15,6 @@ import {
   type VerificationStatus,
 } from "../db/schema";
 import { type PageQuery, paginate } from "../lib/pagination";
-import { formatDateTime } from "../lib/time";
 import { serializeApplicantUser } from "../users/users.serializers";
 
 const RECENT_APPLICANTS = 5;
@@ -62,6 +62,7 @@ export async function listReferredApplicants(
           fullName: row.user.fullName,
           villageNames: row.villageNames,
           familyVillageNames: row.familyVillageNames,
+          nikRegionKnown: row.nikRegionKnown,
         };
         return serializeApplicantUser(row.user, record);
       });
@@ -93,19 +94,7 @@ export async function referredApplicantStats(db: Database, staffId: number) {
     .innerJoin(users, eq(users.id, applicantProfiles.userId))
     .where(where);
 
-  const recent = await db
-    .select({
-      id: users.id,
-      full_name: users.fullName,
-      email: users.email,
-      verification_status: applicantProfiles.verificationStatus,
-      createdAt: applicantProfiles.createdAt,
-    })
-    .from(applicantProfiles)
-    .innerJoin(users, eq(users.id, applicantProfiles.userId))
-    .where(where)
-    .orderBy(desc(applicantProfiles.createdAt), desc(applicantProfiles.id))
-    .limit(RECENT_APPLICANTS);
+  const recent = await newestApplicants(db, where, RECENT_APPLICANTS);
 
   const breakdown = Object.fromEntries(
     VERIFICATION_STATUSES.map((status) => [status, counts?.[status] ?? 0]),
@@ -116,9 +105,6 @@ export async function referredApplicantStats(db: Database, staffId: number) {
     total_accepted: breakdown.ACCEPTED,
     total_submitted: breakdown.SUBMITTED,
     verification_breakdown: breakdown,
-    recent_applicants: recent.map(({ createdAt, ...row }) => ({
-      ...row,
-      created_at: formatDateTime(createdAt),
-    })),
+    recent_applicants: recent,
   };
 }

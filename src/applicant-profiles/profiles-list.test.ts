@@ -98,3 +98,26 @@ describe("GET /api/applicant-profiles/{id}/", () => {
     expect(response.status).toBe(403);
   });
 });
+
+describe("nik_warnings region check", () => {
+  it("GET /api/applicant-profiles/{id}/ warns about an unknown NIK region code", async () => {
+    const { token } = await tokenFor("ADMIN");
+    const serial = String(Math.floor(Math.random() * 10_000)).padStart(4, "0");
+    const [known, unknown] = await insertApplicants([
+      { profile: { nik: `317301150695${serial}`, birthDate: "1995-06-15", gender: "M" } },
+      { profile: { nik: `999999150695${serial}`, birthDate: "1995-06-15", gender: "M" } },
+    ]);
+
+    const knownBody = await readJson(
+      await api("GET", `/api/applicant-profiles/${known!.profileId}/`, { token }),
+    );
+    const unknownBody = await readJson(
+      await api("GET", `/api/applicant-profiles/${unknown!.profileId}/`, { token }),
+    );
+
+    expect(knownBody.nik_warnings).toEqual([]);
+    expect(unknownBody.nik_warnings).toEqual([
+      "Kode wilayah pada NIK (999999) bukan kode kecamatan yang dikenal.",
+    ]);
+  });
+});

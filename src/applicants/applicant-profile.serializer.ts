@@ -1,4 +1,4 @@
-import { eq, type SQL } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import type { Database } from "../db/client";
 import { applicantProfiles, districts, provinces, regencies, users, villages } from "../db/schema";
@@ -21,6 +21,8 @@ export interface ApplicantProfileRecord {
   fullName: string;
   villageNames: RegionNames;
   familyVillageNames: RegionNames;
+  /** Whether the NIK's first six digits are a known kecamatan code; null without a NIK. */
+  nikRegionKnown: boolean | null;
 }
 
 function regionChain(prefix: string) {
@@ -42,10 +44,16 @@ const namesOf = (chain: typeof home) => ({
   village: chain.village.name,
 });
 
-/** Select fields for both village displays, to use with `joinRegionNames`. */
+/**
+ * Select fields for both village displays, to use with `joinRegionNames`, and the NIK region
+ * check: one lookup of the unique kecamatan code per row.
+ */
 export const regionNameFields = {
   villageNames: namesOf(home),
   familyVillageNames: namesOf(family),
+  nikRegionKnown: sql<boolean | null>`case when ${applicantProfiles.nik} is null then null
+    else exists (select 1 from ${districts}
+      where ${districts.code} = substr(${applicantProfiles.nik}, 1, 6)) end`,
 };
 
 /**
@@ -95,7 +103,7 @@ export function serializeApplicantProfile(record: ApplicantProfileRecord) {
     referrer: profile.referrerId,
     registration_date: profile.registrationDate,
     destination_country: profile.destinationCountry,
-    ...identityFields(profile),
+    ...identityFields(profile, record.nikRegionKnown),
     ...addressFields(profile, record),
     ...familyFields(profile, record),
     data_declaration_confirmed: profile.dataDeclarationConfirmed,
@@ -109,10 +117,10 @@ export function serializeApplicantProfile(record: ApplicantProfileRecord) {
 
 export type ApplicantProfileJson = ReturnType<typeof serializeApplicantProfile>;
 
-function identityFields(profile: ProfileRow) {
+function identityFields(profile: ProfileRow, nikRegionKnown: boolean | null) {
   return {
     nik: profile.nik,
-    nik_warnings: nikWarnings(profile.nik, profile.birthDate, profile.gender),
+    nik_warnings: nikWarnings(profile.nik, profile.birthDate, profile.gender, nikRegionKnown),
     birth_place: profile.birthPlaceId,
     birth_date: profile.birthDate,
     gender: profile.gender,

@@ -132,6 +132,7 @@ function toListedRow(target: ListTarget, keys: OrderKey[], row: SelectedRow): Li
     fullName: row.user.fullName,
     villageNames: row.villageNames,
     familyVillageNames: row.familyVillageNames,
+    nikRegionKnown: row.nikRegionKnown,
   };
   const keyValues = keys.map((_, index) => row.keys[`key${index}`] as string);
   if (target === "profiles") return { item: serializeApplicantProfile(record), keyValues };

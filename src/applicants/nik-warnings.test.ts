@@ -49,4 +49,14 @@ describe("nikWarnings", () => {
       "Bagian tanggal lahir pada NIK (digit 7–12) tidak valid.",
     ]);
   });
+
+  it("reports a region code that is no known kecamatan", () => {
+    expect(nikWarnings(MAN_NIK, "1995-06-15", "M", false)).toEqual([
+      `Kode wilayah pada NIK (${MAN_NIK.slice(0, 6)}) bukan kode kecamatan yang dikenal.`,
+    ]);
+  });
+
+  it("says nothing of a known region code", () => {
+    expect(nikWarnings(MAN_NIK, "1995-06-15", "M", true)).toEqual([]);
+  });
 });

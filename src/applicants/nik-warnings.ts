@@ -23,20 +23,28 @@ function readEmbeddedBirth(nik: string): EmbeddedBirth | null {
 const pad = (value: number) => String(value).padStart(2, "0");
 
 /**
- * Compares the birth date and gender encoded in a NIK with the ones the applicant entered and
- * returns Indonesian warnings for each mismatch. Returns [] when they agree or when either side
- * is unknown. A mismatch is shown to people and is never a reason to reject the profile.
+ * Compares the birth date and gender encoded in a NIK with the ones the applicant entered, and
+ * reports a region code (digits 1–6) that is no known kecamatan, as Indonesian warnings.
+ * Returns [] when everything agrees or is unknown. A warning is shown to people and is never a
+ * reason to reject the profile.
  */
 export function nikWarnings(
   nik: string | null,
   birthDate: string | null,
   gender: string | null,
+  regionKnown: boolean | null = null,
 ): string[] {
   if (nik === null) return [];
-  const embedded = readEmbeddedBirth(nik);
-  if (embedded === null) return ["Bagian tanggal lahir pada NIK (digit 7–12) tidak valid."];
-
   const warnings: string[] = [];
+  if (regionKnown === false) {
+    warnings.push(`Kode wilayah pada NIK (${nik.slice(0, 6)}) bukan kode kecamatan yang dikenal.`);
+  }
+  const embedded = readEmbeddedBirth(nik);
+  if (embedded === null) {
+    warnings.push("Bagian tanggal lahir pada NIK (digit 7–12) tidak valid.");
+    return warnings;
+  }
+
   if (birthDate !== null) {
     const [year, month, day] = birthDate.split("-");
     const matches =

@@ -122,6 +122,7 @@ export async function loadUserShape(db: Database, userId: number): Promise<UserS
         fullName: user.fullName,
         villageNames: row.villageNames,
         familyVillageNames: row.familyVillageNames,
+        nikRegionKnown: row.nikRegionKnown,
       };
       return serializeApplicantUser(user, record);
     }
