@@ -99,12 +99,24 @@ async function findPresentedToken(services: Services, tokenHash: string) {
 }
 
 /**
+ * The closing statement of a rotation: marks the sessions of the `inserted` CTE's new tokens
+ * used and slides their expiry, never past the absolute limit; returns their ids.
+ */
+function slideInsertedSessions(services: Services) {
+  const days = services.config.REFRESH_TOKEN_TTL_DAYS;
+  return sql`update sessions
+        set last_used_at = now(),
+          expires_at = least(now() + ${days}::int * interval '1 day', absolute_expires_at)
+        where id in (select session_id from inserted)
+        returning id`;
+}
+
+/**
  * Rotates in one statement: replaces the presented token (only if it is still current) and
  * any other live token of the session, stores the new one and slides the session's expiry.
  * Returns false when the presented token was no longer current.
  */
 async function rotateToken(services: Services, oldHash: string, newHash: string) {
-  const days = services.config.REFRESH_TOKEN_TTL_DAYS;
   const rows = await queryRows<{ id: number }>(
     services.db,
     sql`with rotated as (
@@ -121,11 +133,7 @@ async function rotateToken(services: Services, oldHash: string, newHash: string)
           select ${newHash}, session_id from rotated
           returning session_id
         )
-        update sessions
-        set last_used_at = now(),
-          expires_at = least(now() + ${days}::int * interval '1 day', absolute_expires_at)
-        where id in (select session_id from inserted)
-        returning id`,
+        ${slideInsertedSessions(services)}`,
   );
   return rows.length > 0;
 }
@@ -135,7 +143,6 @@ async function rotateToken(services: Services, oldHash: string, newHash: string)
  * stays valid, so whichever of the two responses the browser keeps still works.
  */
 async function addGraceToken(services: Services, sessionId: number, newHash: string) {
-  const days = services.config.REFRESH_TOKEN_TTL_DAYS;
   const rows = await queryRows<{ id: number }>(
     services.db,
     sql`with inserted as (
@@ -143,11 +150,7 @@ async function addGraceToken(services: Services, sessionId: number, newHash: str
           select ${newHash}, id from sessions where id = ${sessionId} and ${sessionIsOpen}
           returning session_id
         )
-        update sessions
-        set last_used_at = now(),
-          expires_at = least(now() + ${days}::int * interval '1 day', absolute_expires_at)
-        where id in (select session_id from inserted)
-        returning id`,
+        ${slideInsertedSessions(services)}`,
   );
   return rows.length > 0;
 }

@@ -73,7 +73,15 @@ export async function applicantTimeseries(db: Database, scope: DashboardScope, n
 }
 
 /** Lists the ten newest profiles, identified by their users' ids. */
-export async function latestApplicants(db: Database, scope: DashboardScope) {
+export function latestApplicants(db: Database, scope: DashboardScope) {
+  return newestApplicants(db, applicantScope(scope), LATEST_LIMIT);
+}
+
+/**
+ * Lists the `limit` newest applicant profiles matching `where` (over profiles joined to their
+ * users), each with its user's id, name and email and the profile's status and creation time.
+ */
+export async function newestApplicants(db: Database, where: SQL | undefined, limit: number) {
   const rows = await db
     .select({
       id: users.id,
@@ -84,8 +92,8 @@ export async function latestApplicants(db: Database, scope: DashboardScope) {
     })
     .from(applicantProfiles)
     .innerJoin(users, eq(users.id, applicantProfiles.userId))
-    .where(applicantScope(scope))
+    .where(where)
     .orderBy(desc(applicantProfiles.createdAt), desc(applicantProfiles.id))
-    .limit(LATEST_LIMIT);
+    .limit(limit);
   return rows.map(({ createdAt, ...row }) => ({ ...row, created_at: formatDateTime(createdAt) }));
 }

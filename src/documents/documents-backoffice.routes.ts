@@ -11,13 +11,19 @@ import {
   requireJson,
   requireMultipart,
 } from "../lib/openapi";
-import { pageQueryFields, pageSchema } from "../lib/pagination";
+import { pageQueryFields } from "../lib/pagination";
 import {
   documentPage,
   limitUploadBody,
   renderDocument,
   respondToUpload,
 } from "./documents.handlers";
+import {
+  documentPageResponse,
+  documentResponse,
+  permissionResponses,
+  uploadResponses,
+} from "./documents.openapi";
 import {
   ApplicantDocumentParamsSchema,
   ApplicantDocumentSchema,
@@ -32,10 +38,7 @@ const backOffice = [requireAuth, requireRoles("ADMIN", "STAFF")];
 const adminOnly = [requireAuth, requireRoles("ADMIN")];
 const BASE = "/api/applicants/{user_id}/documents";
 
-const deniedResponses = {
-  401: errorResponse("Not signed in"),
-  403: errorResponse("Not allowed for this role"),
-};
+const deniedResponses = permissionResponses("Not allowed for this role");
 const documentMissing = {
   404: errorResponse("No such applicant, the document is not theirs, or an id is malformed"),
 };
@@ -48,7 +51,7 @@ const listRoute = createRoute({
   middleware: [...backOffice] as const,
   request: { params: ApplicantParamsSchema, query: z.object(pageQueryFields) },
   responses: {
-    200: jsonResponse("One page of documents", pageSchema(ApplicantDocumentSchema)),
+    200: documentPageResponse,
     ...deniedResponses,
     ...documentMissing,
   },
@@ -62,13 +65,9 @@ const uploadRoute = createRoute({
   middleware: [...backOffice, requireMultipart, limitUploadBody] as const,
   request: { params: ApplicantParamsSchema, ...multipartBody(DocumentUploadFormSchema) },
   responses: {
-    201: jsonResponse("First upload of this type", ApplicantDocumentSchema),
-    200: jsonResponse("The type's previous file was replaced", ApplicantDocumentSchema),
-    400: errorResponse("Missing field, unknown `document_type`, or a `file` the type rejects"),
+    ...uploadResponses,
     ...deniedResponses,
     404: errorResponse("No applicant has this user id, or it is malformed"),
-    413: errorResponse("Body larger than the largest upload limit"),
-    415: errorResponse("Body is not multipart/form-data"),
   },
 });
 
@@ -80,7 +79,7 @@ const getRoute = createRoute({
   middleware: [...backOffice] as const,
   request: { params: ApplicantDocumentParamsSchema },
   responses: {
-    200: jsonResponse("The document", ApplicantDocumentSchema),
+    200: documentResponse,
     ...deniedResponses,
     ...documentMissing,
   },

@@ -9,7 +9,7 @@ import {
   multipartBody,
   requireMultipart,
 } from "../lib/openapi";
-import { pageQueryFields, pageSchema } from "../lib/pagination";
+import { pageQueryFields } from "../lib/pagination";
 import {
   documentPage,
   limitUploadBody,
@@ -17,7 +17,12 @@ import {
   respondToUpload,
 } from "./documents.handlers";
 import {
-  ApplicantDocumentSchema,
+  documentPageResponse,
+  documentResponse,
+  permissionResponses,
+  uploadResponses,
+} from "./documents.openapi";
+import {
   DocumentUploadFormSchema,
   MyDocumentParamsSchema,
   OcrPrefillSchema,
@@ -30,10 +35,7 @@ const TAGS = ["Applicant documents"];
 const applicantOnly = [requireAuth, requireRoles("APPLICANT")];
 const BASE = "/api/applicants/me/documents";
 
-const deniedResponses = {
-  401: errorResponse("Not signed in"),
-  403: errorResponse("Not an APPLICANT"),
-};
+const deniedResponses = permissionResponses("Not an APPLICANT");
 const missingResponses = {
   404: errorResponse("No document of the signed-in applicant has this id, or it is malformed"),
 };
@@ -46,7 +48,7 @@ const listRoute = createRoute({
   middleware: [...applicantOnly] as const,
   request: { query: z.object(pageQueryFields) },
   responses: {
-    200: jsonResponse("One page of documents", pageSchema(ApplicantDocumentSchema)),
+    200: documentPageResponse,
     ...deniedResponses,
     404: errorResponse("Page out of range"),
   },
@@ -63,12 +65,8 @@ const uploadRoute = createRoute({
   middleware: [...applicantOnly, requireMultipart, limitUploadBody] as const,
   request: multipartBody(DocumentUploadFormSchema),
   responses: {
-    201: jsonResponse("First upload of this type", ApplicantDocumentSchema),
-    200: jsonResponse("The type's previous file was replaced", ApplicantDocumentSchema),
-    400: errorResponse("Missing field, unknown `document_type`, or a `file` the type rejects"),
+    ...uploadResponses,
     ...deniedResponses,
-    413: errorResponse("Body larger than the largest upload limit"),
-    415: errorResponse("Body is not multipart/form-data"),
   },
 });
 
@@ -80,7 +78,7 @@ const getRoute = createRoute({
   middleware: [...applicantOnly] as const,
   request: { params: MyDocumentParamsSchema },
   responses: {
-    200: jsonResponse("The document", ApplicantDocumentSchema),
+    200: documentResponse,
     ...deniedResponses,
     ...missingResponses,
   },

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ktpText } from "../../test/fakes/ktp-text";
 import { withDatabase } from "../../test/helpers/database";
 import {
-  consumeQueue,
   fakeServiceAccount,
   loadDocumentRow,
   planVision,
@@ -15,6 +14,7 @@ import {
 } from "../../test/helpers/documents-queue";
 import { pdfDocument, pngHeaderOnly } from "../../test/helpers/images";
 import { containsExif, jpegPhoto, pngPhoto, withExif } from "../../test/helpers/photos";
+import { consumeQueue } from "../../test/helpers/queues";
 import { applicantDocuments } from "../db/schema";
 import { readJpegSize } from "../documents/file-checks";
 import { MAX_STORED_IMAGE_BYTES } from "../documents/image-optimiser";

@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
 import { planResendFailures, resendMessages } from "../../test/helpers/emails";
+import { consumeQueue, type Delivery } from "../../test/helpers/queues";
 import { createTestUser } from "../../test/helpers/users";
 import { issueOneTimeToken } from "../auth/one-time-tokens.service";
 import { oneTimeTokens, users } from "../db/schema";
@@ -12,37 +13,9 @@ import { retryDelaySeconds } from "./emails.consumer";
 
 const bindings = env as unknown as Bindings;
 
-interface Delivery {
-  body: unknown;
-  attempts?: number;
-  id?: string;
-}
-
-/**
- * Runs the Worker's queue handler on one batch and returns the ack/retry result, plus the
- * delays passed to `retry()`, which `getQueueResult` does not report.
- */
-async function consume(messages: Delivery[], overrides: Partial<Bindings> = {}) {
-  const batch = createMessageBatch(
-    "kms-emails",
-    messages.map((message) => ({
-      id: message.id ?? crypto.randomUUID(),
-      timestamp: new Date(),
-      attempts: message.attempts ?? 1,
-      body: message.body,
-    })),
-  );
-  const delays: (number | undefined)[] = [];
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    vi.spyOn(message, "retry").mockImplementation((options) => {
-      delays.push(options?.delaySeconds);
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...bindings, ...overrides }, ctx);
-  return { batch, delays, result: await getQueueResult(batch, ctx) };
+/** Runs the Worker's queue handler on one batch of `kms-emails`. */
+function consume(messages: Delivery[], overrides: Partial<Bindings> = {}) {
+  return consumeQueue("kms-emails", messages, overrides);
 }
 
 /** Runs the queue handler with EMAILS_DLQ replaced by a recorder of the bodies sent to it. */

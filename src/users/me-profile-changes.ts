@@ -1,10 +1,17 @@
+import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
   prepareApplicantProfileUpdate,
   profileUpdateStatement,
 } from "../applicants/applicant-profile-update.service";
 import type { Database } from "../db/client";
-import { type applicantProfiles, companyProfiles, staffProfiles, type users } from "../db/schema";
+import {
+  applicantProfiles,
+  companyProfiles,
+  staffProfiles,
+  type UserRole,
+  users,
+} from "../db/schema";
 import { AppError, validationError } from "../lib/errors";
 import type { MeUpdateInput } from "./users.schemas";
 
@@ -22,6 +29,31 @@ export interface EditableUser {
 export interface ProfileChanges {
   fullName?: string;
   statements: (db: Database) => Statement[];
+}
+
+/**
+ * Loads user `userId` with its profile rows; with `role`, only when the user has that role.
+ * Returns undefined when no such user exists.
+ */
+export async function loadEditableUser(
+  db: Database,
+  userId: number,
+  role?: UserRole,
+): Promise<EditableUser | undefined> {
+  const [row] = await db
+    .select({
+      user: users,
+      staff: staffProfiles,
+      company: companyProfiles,
+      profile: applicantProfiles,
+    })
+    .from(users)
+    .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
+    .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
+    .leftJoin(applicantProfiles, eq(applicantProfiles.userId, users.id))
+    .where(and(eq(users.id, userId), role ? eq(users.role, role) : undefined))
+    .limit(1);
+  return row;
 }
 
 const noProfileChanges: ProfileChanges = { statements: () => [] };

@@ -4,7 +4,7 @@ import { NIK_TAKEN } from "../applicants/applicant-profile-update.service";
 import { abortUnlessUpdated, isNothingUpdated } from "../auth/guarded-update";
 import type { AuthState, ServiceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
-import { applicantProfiles, companyProfiles, staffProfiles, users } from "../db/schema";
+import { users } from "../db/schema";
 import { sendPasswordChangedEmail, sendVerificationEmail } from "../emails/emails.service";
 import { notAuthenticated, validationError } from "../lib/errors";
 import { describeError } from "../lib/logger";
@@ -16,7 +16,7 @@ import {
   prepareCredentialChanges,
 } from "./credential-changes";
 import { violatedUniqueConstraint } from "./database-errors";
-import { type EditableUser, prepareProfileChanges } from "./me-profile-changes";
+import { loadEditableUser, prepareProfileChanges } from "./me-profile-changes";
 import type { MeUpdateInput } from "./users.schemas";
 import { loadUserShape, type UserShape } from "./users.serializers";
 
@@ -69,23 +69,6 @@ export async function updateMe(
 
   await queueNotices(services, { ...user, ...userColumns }, credentials);
   return getMe(services, user.id);
-}
-
-async function loadEditableUser(db: Database, userId: number): Promise<EditableUser | undefined> {
-  const [row] = await db
-    .select({
-      user: users,
-      staff: staffProfiles,
-      company: companyProfiles,
-      profile: applicantProfiles,
-    })
-    .from(users)
-    .leftJoin(staffProfiles, eq(staffProfiles.userId, users.id))
-    .leftJoin(companyProfiles, eq(companyProfiles.userId, users.id))
-    .leftJoin(applicantProfiles, eq(applicantProfiles.userId, users.id))
-    .where(eq(users.id, userId))
-    .limit(1);
-  return row;
 }
 
 /**

@@ -1,11 +1,9 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
-import { vi } from "vitest";
 import { findDocumentType } from "../../src/auth/register.service";
 import { applicantDocuments, applicantProfiles } from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
-import worker from "../../src/index";
 import type { VisionFailure } from "../fakes/vision";
 import { withDatabase } from "./database";
 import { createTestUser } from "./users";
@@ -63,43 +61,6 @@ export async function loadDocumentRow(id: number) {
 export async function storedBytes(key: string): Promise<Uint8Array | null> {
   const object = await bindings.FILES.get(key);
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
-}
-
-export interface Delivery {
-  body: unknown;
-  attempts?: number;
-  id?: string;
-}
-
-/**
- * Runs the Worker's queue handler on one batch of `queue` and returns the ack/retry result,
- * plus the delays passed to `retry()`, which `getQueueResult` does not report.
- */
-export async function consumeQueue(
-  queue: string,
-  messages: Delivery[],
-  overrides: Record<string, unknown> = {},
-) {
-  const batch = createMessageBatch(
-    queue,
-    messages.map((message) => ({
-      id: message.id ?? crypto.randomUUID(),
-      timestamp: new Date(),
-      attempts: message.attempts ?? 1,
-      body: message.body,
-    })),
-  );
-  const delays: (number | undefined)[] = [];
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    vi.spyOn(message, "retry").mockImplementation((options) => {
-      delays.push(options?.delaySeconds);
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...bindings, ...overrides } as Bindings, ctx);
-  return { batch, delays, result: await getQueueResult(batch, ctx) };
 }
 
 /** A Vision API key of its own, so the fake's plans and counters belong to one test. */

@@ -1,27 +1,17 @@
 import { env } from "cloudflare:test";
-
-/** An email recorded by the fake Resend (test/fakes/resend.ts). */
-export interface FakeResendEmail {
-  id: string;
-  from: string;
-  to: string[];
-  subject: string;
-  html: string | null;
-  text: string | null;
-  idempotency_key: string | null;
-  created_at: string;
-}
+// Type-only: the fake runs in Node, and the import is erased before this file runs in workerd.
+import type { RecordedEmail } from "../fakes/resend";
 
 function fakesUrl(): string {
   return (env as unknown as { TEST_FAKES_URL: string }).TEST_FAKES_URL;
 }
 
 /** Fetches the emails the fake Resend accepted for `to`, oldest first. */
-export async function resendMessages(to: string): Promise<FakeResendEmail[]> {
+export async function resendMessages(to: string): Promise<RecordedEmail[]> {
   const response = await fetch(
     `${fakesUrl()}/resend/__messages?to=${encodeURIComponent(to.toLowerCase())}`,
   );
-  const body = (await response.json()) as { data: FakeResendEmail[] };
+  const body = (await response.json()) as { data: RecordedEmail[] };
   return body.data;
 }
 
@@ -33,7 +23,7 @@ export async function waitForEmails(
   to: string,
   count = 1,
   timeoutMs = 15_000,
-): Promise<FakeResendEmail[]> {
+): Promise<RecordedEmail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const emails = await resendMessages(to);
@@ -57,7 +47,7 @@ export async function planResendFailures(to: string, status: number, count: numb
 }
 
 /** Extracts the first link that starts with `prefix` from an email's plain-text part. */
-export function linkFrom(email: FakeResendEmail, prefix: string): URL {
+export function linkFrom(email: RecordedEmail, prefix: string): URL {
   const match = (email.text ?? "").split(/\s+/).find((word) => word.startsWith(prefix));
   if (!match) throw new Error(`no link starting with ${prefix} in email ${email.id}`);
   return new URL(match);
