@@ -1,4 +1,5 @@
 import type { applicantProfiles, users, workExperiences } from "../../src/db/schema";
+import { todayInJakarta } from "../../src/lib/time";
 import {
   birthDateForAge,
   COMPANIES,
@@ -46,17 +47,19 @@ export function buildApplicant(context: DemoContext, index: number) {
   const nik = nikFor(kecamatanCode, birthDate, gender, random.int(0, 9998), context.takenNiks);
   const createdAt = new Date(context.now.getTime() - random.next() * HISTORY_DAYS * DAY_MS);
 
+  const emailVerified = random.chance(0.8);
   const user: typeof users.$inferInsert = {
     email: `${emailLocalPart(fullName)}.${context.seed}.${index}@demo.kms.test`,
     fullName,
     role: "APPLICANT",
-    emailVerified: random.chance(0.8),
+    emailVerified,
+    emailVerifiedAt: emailVerified ? createdAt : null,
     securityStamp: crypto.randomUUID(),
     dateJoined: createdAt,
   };
   const profile: Omit<typeof applicantProfiles.$inferInsert, "userId"> = {
     referrerId: random.chance(0.7) ? random.pick(context.staffIds) : null,
-    registrationDate: createdAt.toISOString().slice(0, 10),
+    registrationDate: todayInJakarta(createdAt),
     nik,
     birthDate,
     gender,

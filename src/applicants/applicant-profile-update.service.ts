@@ -17,6 +17,8 @@ const EDITABLE_STATUSES: readonly string[] = ["DRAFT", "REJECTED"];
 
 export const NIK_TAKEN = "NIK ini sudah terdaftar.";
 const REGION_NOT_FOUND = "Wilayah dengan id ini tidak ditemukan.";
+const REGION_MISMATCH =
+  "Wilayah tidak sesuai: desa, kabupaten/kota dan provinsi harus berada dalam satu wilayah.";
 
 /** The changes of an applicant's update, validated against the stored profile. */
 export interface ApplicantProfileUpdate {
@@ -145,7 +147,69 @@ async function regionErrors(db: Database, merged: ProfileRow, columns: ProfileCo
     "familyDistrictId",
     parents,
   );
+  if (Object.keys(errors).length > 0) return errors;
+  return regionChainErrors(db, merged, columns, parents);
+}
+
+const CHAINS = [
+  { village: "villageId", regency: "districtId", province: "provinceId", prefix: "" },
+  {
+    village: "familyVillageId",
+    regency: "familyDistrictId",
+    province: "familyProvinceId",
+    prefix: "family_",
+  },
+] as const;
+
+/**
+ * Rejects an address whose village, regency and province do not belong together, such as a
+ * village of Jember under Kabupaten Bogor. Only chains that the update touches are checked, so
+ * an edit elsewhere never fails on an older address. The error names the field the update set.
+ */
+async function regionChainErrors(
+  db: Database,
+  merged: ProfileRow,
+  columns: ProfileColumns,
+  parents: Map<number, VillageParents>,
+): Promise<FieldErrors> {
+  const value = (column: (typeof CHAINS)[number][keyof Omit<(typeof CHAINS)[number], "prefix">]) =>
+    columns[column] !== undefined ? (columns[column] ?? null) : merged[column];
+  const touched = CHAINS.filter((chain) =>
+    [chain.village, chain.regency, chain.province].some((column) => columns[column] !== undefined),
+  );
+  const regencyProvinces = await regencyProvinceIds(
+    db,
+    touched.map((chain) => value(chain.regency)),
+  );
+
+  const errors: FieldErrors = {};
+  for (const chain of touched) {
+    const villageId = value(chain.village);
+    const regencyId = value(chain.regency);
+    const provinceId = value(chain.province);
+    const village = villageId === null ? undefined : parents.get(villageId);
+    if (village && regencyId !== null && village.regencyId !== regencyId) {
+      const field = columns[chain.village] !== undefined ? "village" : "district";
+      errors[`${chain.prefix}${field}`] = [REGION_MISMATCH];
+      continue;
+    }
+    const regencyProvince = regencyId === null ? undefined : regencyProvinces.get(regencyId);
+    if (regencyProvince !== undefined && provinceId !== null && regencyProvince !== provinceId) {
+      const field = columns[chain.regency] !== undefined ? "district" : "province";
+      errors[`${chain.prefix}${field}`] = [REGION_MISMATCH];
+    }
+  }
   return errors;
+}
+
+async function regencyProvinceIds(db: Database, ids: (number | null)[]) {
+  const wanted = ids.filter((id): id is number => id !== null);
+  if (wanted.length === 0) return new Map<number, number>();
+  const rows = await db
+    .select({ id: regencies.id, provinceId: regencies.provinceId })
+    .from(regencies)
+    .where(inArray(regencies.id, wanted));
+  return new Map(rows.map((row) => [row.id, row.provinceId]));
 }
 
 type RegionTable = typeof provinces | typeof regencies;

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
 import { api, readJson } from "../../test/helpers/http";
+import { ensureRegionChain } from "../../test/helpers/regions";
 import { createTestUser, loginAs } from "../../test/helpers/users";
 import { applicantProfiles, auditEvents, users } from "../db/schema";
 
@@ -330,5 +331,59 @@ describe("POST /api/applicants/me/profile/submit_for_verification/", () => {
     const response = await submit(access);
     expect(response.status).toBe(403);
     expect((await readJson(response)).code).toBe("permission_denied");
+  });
+});
+
+describe("PATCH /api/applicants/me/profile/ region chains", () => {
+  it("rejects a village outside the chosen regency and writes nothing", async () => {
+    const { user, access } = await signedIn();
+    const home = await ensureRegionChain("97");
+    const elsewhere = await ensureRegionChain("98");
+    const first = await api("PATCH", "/api/applicants/me/profile/", {
+      token: access,
+      json: { province: home.provinceId, district: home.regencyId, village: home.villageId },
+    });
+    expect(first.status).toBe(200);
+
+    const response = await api("PATCH", "/api/applicants/me/profile/", {
+      token: access,
+      json: { village: elsewhere.villageId },
+    });
+
+    expect(response.status).toBe(400);
+    const body = await readJson(response);
+    expect(body.code).toBe("validation_error");
+    expect(Object.keys(body.errors)).toEqual(["village"]);
+    expect((await storedProfile(user.id)).villageId).toBe(home.villageId);
+  });
+
+  it("rejects a province that does not contain the regency", async () => {
+    const { access } = await signedIn();
+    const home = await ensureRegionChain("97");
+    const elsewhere = await ensureRegionChain("98");
+
+    const response = await api("PATCH", "/api/applicants/me/profile/", {
+      token: access,
+      json: { family_province: elsewhere.provinceId, family_district: home.regencyId },
+    });
+
+    expect(response.status).toBe(400);
+    expect(Object.keys((await readJson(response)).errors)).toEqual(["family_district"]);
+  });
+
+  it("accepts a whole chain that belongs together", async () => {
+    const { user, access } = await signedIn();
+    const home = await ensureRegionChain("99");
+
+    const response = await api("PATCH", "/api/applicants/me/profile/", {
+      token: access,
+      json: { village: home.villageId, district: home.regencyId, province: home.provinceId },
+    });
+
+    expect(response.status).toBe(200);
+    const stored = await storedProfile(user.id);
+    expect(stored.villageId).toBe(home.villageId);
+    expect(stored.districtId).toBe(home.regencyId);
+    expect(stored.provinceId).toBe(home.provinceId);
   });
 });
