@@ -48,7 +48,7 @@ export interface RegionSeedResult {
  * test set-up can call it every time. Rows under province codes the package lacks (test rows
  * under 97–99) are neither compared nor touched.
  *
- * TODO(#3): rows whose codes a newer package drops are kept, because applicant profiles may
+ * NOTE: rows whose codes a newer package drops are kept, because applicant profiles may
  * point at them. Until a migration retires them, the digest never matches, so every start
  * repeats the upserts (about 1.5 s) although they write nothing.
  */
