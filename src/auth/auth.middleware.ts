@@ -13,8 +13,8 @@ const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Authenticates the request from `Authorization: Bearer …`, or else from the `kms_access`
- * cookie, and sets `c.var.auth`. Missing credentials answer 401 `not_authenticated`; a bad,
- * expired or revoked token answers 401 `token_not_valid`.
+ * cookie, and sets `c.var.auth`. Missing credentials raise 401 `not_authenticated`, and a bad,
+ * expired or revoked token raises 401 `token_not_valid`.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const credentials = readAccessCredentials(c);
@@ -39,7 +39,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Answers 403 `permission_denied` unless the signed-in user has one of `roles`. */
+/** Raises 403 `permission_denied` unless the signed-in user has one of `roles`. */
 export const requireRoles = (...roles: UserRole[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const auth = c.get("auth");
@@ -48,14 +48,14 @@ export const requireRoles = (...roles: UserRole[]) =>
     await next();
   });
 
-/** The signed-in user of a route behind `requireAuth`. */
+/** Returns the signed-in user of a route behind `requireAuth`. */
 export function currentAuth(c: AppContext): AuthState {
   const auth = c.get("auth");
   if (!auth) throw notAuthenticated();
   return auth;
 }
 
-/** The access token of the request and where it came from; a Bearer header wins. */
+/** Reads the access token of the request and where it came from. A Bearer header wins. */
 export function readAccessCredentials(
   c: AppContext,
 ): { token: string; via: AuthState["via"] } | null {
@@ -72,7 +72,7 @@ export function readAccessCredentials(
 }
 
 /**
- * Answers 403 `permission_denied` unless the request's Origin, or its Referer when Origin is
+ * Raises 403 `permission_denied` unless the request's Origin, or its Referer when Origin is
  * absent, is in CORS_ALLOWED_ORIGINS. A request with neither is rejected too.
  */
 export function assertTrustedOrigin(c: AppContext) {
@@ -86,7 +86,7 @@ export function assertTrustedOrigin(c: AppContext) {
 
 /**
  * Returns the user's current role when the token's session is open, the user is active and
- * the token's security stamp is the user's current one; otherwise null. One query.
+ * the token's security stamp is the user's current one. Otherwise returns null. One query.
  */
 export async function findActiveSessionRole(
   db: Database,

@@ -74,7 +74,7 @@ const ocrPreviewRoute = createRoute({
 });
 
 // TODO(#5): this unauthenticated OCR endpoint needs a strict per-IP rate limit of 5 requests a
-// minute; it belongs with the shared rate limiter, which is not built yet.
+// minute. It belongs with the shared rate limiter, which is not built yet.
 export const ocrPreviewRoutes = createRouter().openapi(ocrPreviewRoute, async (c) => {
   const { ktp } = c.req.valid("form");
   const data = await previewKtp(serviceContext(c), ktp);

@@ -37,7 +37,7 @@ export type ProcessingOutcome =
       status: "retry";
       reason: string;
       retryAfterSeconds?: number;
-      /** Another consumer holds the claim: wait until it would count as abandoned. */
+      /** Another consumer has the claim, so wait until it would count as abandoned. */
       waitForClaim?: boolean;
       /** The unexpected error behind the retry, for the log line. */
       error?: unknown;
@@ -45,7 +45,7 @@ export type ProcessingOutcome =
 
 type DocumentRow = Awaited<ReturnType<typeof loadDocument>>;
 
-/** A final state of a document, written only while this consumer holds the claim. */
+/** A final state of a document, written only while this consumer has the claim. */
 interface Completion {
   status: "done" | "skipped" | "failed";
   error: string | null;

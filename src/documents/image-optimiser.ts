@@ -14,9 +14,9 @@ import {
 
 /** Stored images are at most this many bytes. */
 export const MAX_STORED_IMAGE_BYTES = 500 * 1024;
-/** Longest side of a stored image, in pixels. */
+/** Maximum width or height of a stored image, in pixels. */
 export const MAX_IMAGE_SIDE = 2048;
-/** The shrinking steps stop at this longest side, even if the file is still too large. */
+/** Minimum width or height the shrinking steps reach, even if the file is still too large. */
 export const MIN_IMAGE_SIDE = 320;
 export const JPEG_QUALITIES = [85, 75, 65, 55, 45] as const;
 const SHRINK_QUALITY = 55;
@@ -104,7 +104,7 @@ function decode(bytes: Uint8Array): PhotonImage {
   }
 }
 
-/** Frees `previous` when `next` is a new image, so WASM memory holds one copy at a time. */
+/** Frees `previous` when `next` is a new image, so WASM memory contains one copy at a time. */
 function replaceWith(previous: PhotonImage, next: PhotonImage): PhotonImage {
   if (next !== previous) previous.free();
   return next;

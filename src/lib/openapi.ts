@@ -14,8 +14,8 @@ export function createRouter() {
 export type Router = ReturnType<typeof createRouter>;
 
 /**
- * Routes are declared with a final slash, as the clients call them; a request without it is
- * matched as if it had one, with no redirect.
+ * Returns the request path with a final slash added when missing. Routes are declared with the
+ * slash, as the clients call them, so a request without it matches the same route with no redirect.
  */
 export function pathWithTrailingSlash(request: Request): string {
   const url = request.url;
@@ -25,14 +25,14 @@ export function pathWithTrailingSlash(request: Request): string {
   return path.endsWith("/") ? path : `${path}/`;
 }
 
-/** A required JSON request body validated by `schema`; other content types get 415. */
+/** Declares a required JSON request body validated by `schema`; other content types get 415. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return {
     body: { content: { "application/json": { schema } }, required: true },
   } as const;
 }
 
-/** A required multipart body validated by `schema`; other content types get 415. */
+/** Declares a required multipart body validated by `schema`; other content types get 415. */
 export function multipartBody<T extends z.ZodType>(schema: T) {
   return {
     body: { content: { "multipart/form-data": { schema } }, required: true },

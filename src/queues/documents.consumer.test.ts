@@ -335,7 +335,7 @@ describe("documents consumer: OCR", () => {
 
     const row = await loadDocumentRow(document.id);
     expect(row.processingStatus).toBe("failed");
-    expect(row.processingError).toBe("token endpoint answered 400");
+    expect(row.processingError).toBe("token endpoint returned status 400");
   });
 
   it("writes one log line per message without the NIK", async () => {

@@ -81,14 +81,14 @@ async function exchangeAssertion(account: ServiceAccount, now: number) {
   if (!response.ok) {
     // 400/401 mean a revoked key or wrong account: retrying the same assertion cannot help.
     const transient = response.status === 429 || response.status >= 500;
-    throw new OcrError(`token endpoint answered ${response.status}`, {
+    throw new OcrError(`token endpoint returned status ${response.status}`, {
       transient,
       status: response.status,
     });
   }
   const parsed = TokenResponseSchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) {
-    throw new OcrError("token endpoint answered without access_token", { transient: true });
+    throw new OcrError("token endpoint response is missing access_token", { transient: true });
   }
   return { token: parsed.data.access_token, expiresIn: parsed.data.expires_in };
 }
