@@ -3,11 +3,17 @@
  * photo-like JPEG and PNG inputs of several sizes. Each input runs in a fresh `wrangler dev`
  * (one workerd process), so its peak resident memory belongs to that input alone.
  *
- *   npx tsx scripts/bench-images.ts [megapixels...]    (default: 2 8 12 24)
+ *   npx tsx scripts/bench-images.ts [megapixels[:format]...]    (default: 2 8 12 24)
+ *
+ * Formats: jpeg and png (photo-like, 15 % noise; both by default), flat-png (the same picture
+ * without noise, like a screenshot or a scan of a form: it stays under the 10 MB upload limit
+ * up to the 40 MP cap), progressive-jpeg.
  *
  * CPU is the workerd process's user + system time over the request (/proc, 10 ms ticks).
- * Memory is the process's peak RSS (VmHWM) after the request minus its RSS after a warm-up
- * request, an estimate of what the isolate added. Linux only.
+ * Memory is reported twice. The process's peak RSS (VmHWM) after the request minus its RSS
+ * after a warm-up request is an upper estimate of what the isolate added (it also counts
+ * workerd buffering the body). The Worker itself reports the peak size of every WebAssembly
+ * memory it used (scripts/bench/track-wasm.ts). Linux only.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -25,8 +31,10 @@ interface Measurement {
   result: unknown;
 }
 
+type Format = "jpeg" | "png" | "flat-png" | "progressive-jpeg";
+
 /** A 4:3 photo-like image: gradient, a bright "card" block and 15 % noise, like a phone scan. */
-function photo(megapixels: number, format: "jpeg" | "png"): Uint8Array {
+function photo(megapixels: number, format: Format): Uint8Array {
   const width = Math.round(Math.sqrt((megapixels * 1e6 * 4) / 3));
   const height = Math.round((width * 3) / 4);
   const pixels = new Uint8Array(width * height * 4);
@@ -34,7 +42,7 @@ function photo(megapixels: number, format: "jpeg" | "png"): Uint8Array {
     const x = index % width;
     const y = Math.floor(index / width);
     const card = x > width / 5 && x < (width * 4) / 5 && y > height / 5 && y < (height * 4) / 5;
-    const noise = Math.random() * 38;
+    const noise = format === "flat-png" ? 0 : Math.random() * 38;
     pixels[index * 4] = (card ? 200 : (x * 180) / width) + noise;
     pixels[index * 4 + 1] = (card ? 210 : (y * 180) / height) + noise;
     pixels[index * 4 + 2] = (card ? 230 : 90) + noise / 2;
@@ -42,10 +50,21 @@ function photo(megapixels: number, format: "jpeg" | "png"): Uint8Array {
   }
   const image = new PhotonImage(pixels, width, height);
   try {
-    return format === "jpeg" ? image.get_bytes_jpeg(90) : image.get_bytes();
+    return format.endsWith("jpeg") ? image.get_bytes_jpeg(90) : image.get_bytes();
   } finally {
     image.free();
   }
+}
+
+/**
+ * The input for `format`. Photon writes baseline JPEGs only, so the progressive one is
+ * re-encoded by sharp (libvips), which miniflare already installs.
+ */
+async function input(megapixels: number, format: Format): Promise<Uint8Array> {
+  const baseline = photo(megapixels, format);
+  if (format !== "progressive-jpeg") return baseline;
+  const { default: sharp } = await import("sharp");
+  return sharp(baseline).jpeg({ quality: 90, progressive: true }).toBuffer();
 }
 
 function descendants(pid: number): number[] {
@@ -147,10 +166,12 @@ async function measure(name: string, bytes: Uint8Array): Promise<Measurement> {
   }
 }
 
-const sizes = process.argv.slice(2).map(Number);
-for (const megapixels of sizes.length > 0 ? sizes : [2, 8, 12, 24]) {
-  for (const format of ["jpeg", "png"] as const) {
-    const measurement = await measure(`${megapixels} MP ${format}`, photo(megapixels, format));
-    console.log(JSON.stringify(measurement));
+const requested = process.argv.slice(2);
+for (const argument of requested.length > 0 ? requested : ["2", "8", "12", "24"]) {
+  const [megapixels, format] = argument.split(":");
+  const formats: Format[] = format ? [format as Format] : ["jpeg", "png"];
+  for (const each of formats) {
+    const bytes = await input(Number(megapixels), each);
+    console.log(JSON.stringify(await measure(`${megapixels} MP ${each}`, bytes)));
   }
 }

@@ -1,6 +1,6 @@
 import { PhotonImage } from "@cf-wasm/photon";
 import { describe, expect, it } from "vitest";
-import { pngHeaderOnly } from "../../test/helpers/images";
+import { jpegImage, pngHeaderOnly } from "../../test/helpers/images";
 import { containsExif, jpegPhoto, pngPhoto, withExif } from "../../test/helpers/photos";
 import { readJpegOrientation } from "./exif-orientation";
 import { readJpegSize } from "./file-checks";
@@ -10,6 +10,11 @@ import {
   MAX_STORED_IMAGE_BYTES,
   optimiseImage,
 } from "./image-optimiser";
+import {
+  CMYK_JPEG_BASE64,
+  fromBase64,
+  PROGRESSIVE_JPEG_BASE64,
+} from "./images/jpeg-samples.fixture";
 
 function optimised(bytes: Uint8Array) {
   const result = optimiseImage(bytes);
@@ -30,6 +35,11 @@ function pixelAt(bytes: Uint8Array, x: number, y: number): number[] {
 
 function isRed([red, green, blue]: number[]): boolean {
   return red! > 180 && green! < 90 && blue! < 90;
+}
+
+/** The blue (40, 90, 200) of the JPEG samples, give or take compression. */
+function isSampleBlue([red, green, blue]: number[]): boolean {
+  return red! < 80 && green! > 60 && green! < 120 && blue! > 170;
 }
 
 describe("optimiseImage", () => {
@@ -123,6 +133,71 @@ describe("optimiseImage", () => {
     expect(result.dimensions).toEqual({ width: 300, height: 300 });
   });
 
+  it("turns a 12-megapixel phone photo upright at 2048 px and under 500 KB", () => {
+    // 4000 × 3000 as a phone stores it, with orientation 6 (camera turned right) and GPS.
+    const stored = withExif(jpegPhoto(4000, 3000, 90, { noise: 0.15, markTopLeft: true }), 6);
+    expect(stored.length).toBeGreaterThan(1_000_000);
+
+    const result = optimised(stored);
+
+    expect(result.dimensions).toEqual({ width: 1536, height: 2048 });
+    expect(readJpegSize(result.bytes)).toEqual({ width: 1536, height: 2048 });
+    expect(result.bytes.length).toBeLessThanOrEqual(MAX_STORED_IMAGE_BYTES);
+    expect(containsExif(result.bytes)).toBe(false);
+    expect(isRed(pixelAt(result.bytes, 1500, 40))).toBe(true);
+    expect(isRed(pixelAt(result.bytes, 40, 40))).toBe(false);
+  });
+
+  it("scales a progressive JPEG, which photon cannot write, to 2048 px", () => {
+    const progressive = fromBase64(PROGRESSIVE_JPEG_BASE64);
+
+    const result = optimised(progressive);
+
+    expect(result.dimensions).toEqual({ width: 2048, height: 1024 });
+    expect(isRed(pixelAt(result.bytes, 100, 100))).toBe(true);
+    expect(isSampleBlue(pixelAt(result.bytes, 1900, 900))).toBe(true);
+  });
+
+  it("converts a CMYK JPEG to RGB with the right colours", () => {
+    const cmyk = fromBase64(CMYK_JPEG_BASE64);
+
+    const result = optimised(cmyk);
+
+    expect(result.dimensions).toEqual({ width: 64, height: 48 });
+    expect(isRed(pixelAt(result.bytes, 8, 8))).toBe(true);
+    expect(isSampleBlue(pixelAt(result.bytes, 56, 40))).toBe(true);
+  });
+
+  it("lays a transparent PNG over white", () => {
+    const pixels = new Uint8Array(3000 * 100 * 4); // Fully transparent black.
+    const image = new PhotonImage(pixels, 3000, 100);
+    const png = image.get_bytes();
+    image.free();
+
+    const result = optimised(png);
+
+    expect(result.dimensions).toEqual({ width: 2048, height: 68 });
+    expect(pixelAt(result.bytes, 1000, 30).every((channel) => channel > 245)).toBe(true);
+  });
+
+  it("rejects a truncated PNG from its chunk structure", () => {
+    const photo = pngPhoto(2400, 1800, { noise: 0.3 });
+
+    expect(() => optimiseImage(photo.subarray(0, photo.length / 2))).toThrow(
+      "image header is truncated or malformed",
+    );
+  });
+
+  it("rejects a progressive JPEG above 12 megapixels", () => {
+    const header = jpegImage(5000, 3000);
+    const frame = header.findIndex((byte, index) => byte === 0xff && header[index + 1] === 0xc0);
+    header[frame + 1] = 0xc2; // SOF2: progressive
+
+    expect(() => optimiseImage(header)).toThrow(
+      "progressive jpeg above 12 megapixels is not supported",
+    );
+  });
+
   it("rejects a pixel flood from its header without decoding", () => {
     expect(() => optimiseImage(pngHeaderOnly(10_000, 10_000))).toThrow(ImageRejectedError);
   });
@@ -132,6 +207,7 @@ describe("optimiseImage", () => {
     const truncated = photo.subarray(0, Math.floor(photo.length / 3));
 
     expect(() => optimiseImage(truncated)).toThrow(ImageRejectedError);
+    expect(() => optimiseImage(truncated)).toThrow("image data could not be decoded");
   });
 
   it("rejects bytes that are not an image", () => {

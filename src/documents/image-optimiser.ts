@@ -1,4 +1,4 @@
-import { fliph, flipv, PhotonImage, resize, SamplingFilter } from "@cf-wasm/photon";
+import { PhotonImage } from "@cf-wasm/photon";
 import {
   jpegHasMetadata,
   type Orientation,
@@ -11,6 +11,13 @@ import {
   readJpegSize,
   readPngDimensions,
 } from "./file-checks";
+import { ImageRejectedError } from "./images/image-rejected-error";
+import { decodeJpegScaled } from "./images/jpeg-decoder";
+import { applyOrientation } from "./images/orientation";
+import { decodePngScaled } from "./images/png-decoder";
+import { fittedSize, type RgbaImage, resizeImage } from "./images/resample";
+
+export { ImageRejectedError };
 
 /** Stored images are at most this many bytes. */
 export const MAX_STORED_IMAGE_BYTES = 500 * 1024;
@@ -33,14 +40,6 @@ export type OptimiseResult =
       quality: number;
     };
 
-/** The image cannot be processed; retrying the same bytes fails the same way. */
-export class ImageRejectedError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = "ImageRejectedError";
-  }
-}
-
 /**
  * Re-encodes an uploaded JPEG or PNG as a JPEG of at most MAX_STORED_IMAGE_BYTES whose longest
  * side is at most MAX_IMAGE_SIDE, with its EXIF orientation applied to the pixels. The output
@@ -59,17 +58,13 @@ export function optimiseImage(bytes: Uint8Array): OptimiseResult {
     return { changed: false, dimensions };
   }
 
-  let image = decode(bytes);
-  try {
-    image = replaceWith(image, fitWithin(image, MAX_IMAGE_SIDE));
-    image = replaceWith(image, applyOrientation(image, header.orientation));
-    return { changed: true, contentType: "image/jpeg", ...encodeWithinBudget(image) };
-  } finally {
-    image.free();
-  }
+  // No variable keeps the unrotated pixels, so they can be collected before encoding.
+  const upright = applyOrientation(decodeFitted(bytes, header), header.orientation);
+  return { changed: true, contentType: "image/jpeg", ...encodeWithinBudget(upright) };
 }
 
 interface ImageHeader {
+  type: "jpeg" | "png";
   dimensions: ImageDimensions;
   orientation: Orientation;
   hasMetadata: boolean;
@@ -87,101 +82,62 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
     throw new ImageRejectedError(`image has more than ${MAX_IMAGE_PIXELS} pixels`);
   }
   return {
+    type: isJpeg ? "jpeg" : "png",
     dimensions,
     orientation: isJpeg ? readJpegOrientation(bytes) : 1,
     hasMetadata: isJpeg ? jpegHasMetadata(bytes) : pngHasMetadata(bytes),
   };
 }
 
-// TODO(#4): photon decodes at full size, so a 12 MP JPEG peaks at about 250 MB (BENCHMARKS.md),
-// above the 128 MB isolate. Decoding JPEGs at 1/2–1/8 scale needs a decoder with DCT scaling,
-// which photon does not expose.
-function decode(bytes: Uint8Array): PhotonImage {
-  try {
-    return PhotonImage.new_from_byteslice(bytes);
-  } catch {
-    throw new ImageRejectedError("image data could not be decoded");
-  }
-}
-
-/** Frees `previous` when `next` is a new image, so WASM memory contains one copy at a time. */
-function replaceWith(previous: PhotonImage, next: PhotonImage): PhotonImage {
-  if (next !== previous) previous.free();
-  return next;
-}
-
-/** Scales down, keeping the aspect ratio, so the longest side is at most `maxSide`. */
-function fitWithin(image: PhotonImage, maxSide: number): PhotonImage {
-  const width = image.get_width();
-  const height = image.get_height();
-  const scale = maxSide / Math.max(width, height);
-  if (scale >= 1) return image;
-  const targetWidth = Math.max(1, Math.round(width * scale));
-  const targetHeight = Math.max(1, Math.round(height * scale));
-  return resize(image, targetWidth, targetHeight, SamplingFilter.Triangle);
-}
-
-/** Tries each quality in turn, then shrinks at SHRINK_QUALITY until the file fits. */
-function encodeWithinBudget(source: PhotonImage) {
-  for (const quality of JPEG_QUALITIES) {
-    const bytes = source.get_bytes_jpeg(quality);
-    if (bytes.length <= MAX_STORED_IMAGE_BYTES) return { bytes, quality, dimensions: size(source) };
-  }
-
-  let image = source;
-  try {
-    for (;;) {
-      const longest = Math.max(image.get_width(), image.get_height());
-      const next = Math.max(MIN_IMAGE_SIDE, Math.floor(longest * SHRINK_FACTOR));
-      if (next < longest) image = replaceUnlessSource(image, fitWithin(image, next), source);
-      const bytes = image.get_bytes_jpeg(SHRINK_QUALITY);
-      // At the minimum side the file is stored even if still larger: a 320 px JPEG at quality
-      // 55 is far below the limit for any real photo, so this only guards against a loop.
-      if (bytes.length <= MAX_STORED_IMAGE_BYTES || next >= longest) {
-        return { bytes, quality: SHRINK_QUALITY, dimensions: size(image) };
-      }
-    }
-  } finally {
-    if (image !== source) image.free();
-  }
-}
-
-function replaceUnlessSource(previous: PhotonImage, next: PhotonImage, source: PhotonImage) {
-  if (previous !== source && previous !== next) previous.free();
-  return next;
-}
-
-function size(image: PhotonImage): ImageDimensions {
-  return { width: image.get_width(), height: image.get_height() };
+/**
+ * Decodes straight to the size that fits MAX_IMAGE_SIDE. A JPEG is decoded by libjpeg-turbo at
+ * the smallest DCT scale at least that large and then averaged down; a PNG is averaged down
+ * row by row while it is inflated. Neither ever holds the full-size pixels, which for a
+ * 12 MP photo would be 48 MB of RGBA before photon's own copies (BENCHMARKS.md).
+ */
+function decodeFitted(bytes: Uint8Array, header: ImageHeader): RgbaImage {
+  const { width, height } = header.dimensions;
+  const target = fittedSize(width, height, MAX_IMAGE_SIDE);
+  if (header.type === "png") return decodePngScaled(bytes, target.width, target.height);
+  const decoded = decodeJpegScaled(bytes, Math.max(target.width, target.height));
+  return resizeImage(decoded, target.width, target.height);
 }
 
 /**
- * Turns the stored pixels upright. Rotations by 90° go through a transpose, which photon does
- * not offer, done here on the RGBA pixels of the already resized image.
+ * Tries each quality in turn, then shrinks by SHRINK_FACTOR at SHRINK_QUALITY until the file
+ * fits. Every shrink starts from the fitted image, so scaling errors do not add up.
  */
-function applyOrientation(image: PhotonImage, orientation: Orientation): PhotonImage {
-  if (orientation === 1) return image;
-  if (orientation === 2) fliph(image);
-  if (orientation === 3) {
-    fliph(image);
-    flipv(image);
+function encodeWithinBudget(fitted: RgbaImage) {
+  for (const quality of JPEG_QUALITIES) {
+    const bytes = encodeJpeg(fitted, quality);
+    if (bytes.length <= MAX_STORED_IMAGE_BYTES) return { bytes, quality, dimensions: size(fitted) };
   }
-  if (orientation === 4) flipv(image);
-  if (orientation <= 4) return image;
 
-  const transposed = transpose(image);
-  if (orientation === 6 || orientation === 7) fliph(transposed);
-  if (orientation === 7 || orientation === 8) flipv(transposed);
-  return transposed;
+  let longest = Math.max(fitted.width, fitted.height);
+  for (;;) {
+    const next = Math.max(MIN_IMAGE_SIDE, Math.floor(longest * SHRINK_FACTOR));
+    const { width, height } = fittedSize(fitted.width, fitted.height, Math.min(next, longest));
+    const image = resizeImage(fitted, width, height);
+    const bytes = encodeJpeg(image, SHRINK_QUALITY);
+    // At the minimum side the file is stored even if still larger: a 320 px JPEG at quality
+    // 55 is far below the limit for any real photo, so this only guards against a loop.
+    if (bytes.length <= MAX_STORED_IMAGE_BYTES || next >= longest) {
+      return { bytes, quality: SHRINK_QUALITY, dimensions: size(image) };
+    }
+    longest = next;
+  }
 }
 
-function transpose(image: PhotonImage): PhotonImage {
-  const width = image.get_width();
-  const height = image.get_height();
-  const source = new Uint32Array(image.get_raw_pixels().buffer);
-  const target = new Uint32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) target[x * height + y] = source[y * width + x]!;
+/** Photon encodes (baseline JPEG, no metadata); its copy of the pixels is freed at once. */
+function encodeJpeg(image: RgbaImage, quality: number): Uint8Array {
+  const photon = new PhotonImage(image.pixels, image.width, image.height);
+  try {
+    return photon.get_bytes_jpeg(quality);
+  } finally {
+    photon.free();
   }
-  return new PhotonImage(new Uint8Array(target.buffer), height, width);
+}
+
+function size(image: RgbaImage): ImageDimensions {
+  return { width: image.width, height: image.height };
 }
