@@ -21,6 +21,7 @@ import { createRouter, pathWithTrailingSlash, type Router } from "./lib/openapi"
 import { allowedMethods } from "./lib/routes";
 import { corsFromConfig } from "./middleware/cors";
 import { configuration, requestContext } from "./middleware/request-context";
+import { limitRequests } from "./rate-limits/rate-limit.middleware";
 import { referrerRoutes } from "./referrers/referrers.routes";
 import { regionRoutes } from "./regions/regions.routes";
 import { meRoutes } from "./users/me.routes";
@@ -38,6 +39,8 @@ export function createApp(): Router {
   app.use("*", secureHeaders());
   app.use("*", configuration);
   app.use("*", corsFromConfig);
+  // After CORS, which ends preflight requests itself, so they are not counted.
+  app.use("*", limitRequests);
   app.use("*", limitJsonBodies);
 
   app.route("/", healthRoutes);

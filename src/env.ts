@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RateLimiter } from "./rate-limits/rate-limiter.object";
 
 /** Bindings that wrangler.toml declares, plus the raw string vars and secrets. */
 export interface Bindings {
@@ -11,6 +12,8 @@ export interface Bindings {
   /** Dead-letter queue of DOCUMENTS_QUEUE, for invalid messages the consumer never retries. */
   DOCUMENTS_DLQ: Queue<unknown>;
   HYPERDRIVE?: Hyperdrive;
+  /** Durable Objects that hold the rate-limit counters, one object per limit and client. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   [name: string]: unknown;
 }
 
@@ -26,6 +29,28 @@ const commaList = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** A rate limit written `<requests>/<seconds>`, for example `10/60` for 10 a minute. */
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+const rateLimitSetting = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}\/\d{1,7}$/, "must be <requests>/<seconds>, for example 10/60")
+    .default(fallback)
+    .transform((value): RateLimitSetting => {
+      const [limit, windowSeconds] = value.split("/").map(Number);
+      return { limit: limit ?? 0, windowSeconds: windowSeconds ?? 0 };
+    })
+    .refine((setting) => setting.limit >= 1, "the number of requests must be at least 1")
+    .refine(
+      (setting) => setting.windowSeconds >= 1 && setting.windowSeconds <= 86_400,
+      "the window must be 1 to 86400 seconds",
+    );
 
 const S3_REQUIRED_VARIABLES = [
   "S3_ENDPOINT",
@@ -80,6 +105,37 @@ const configSchema = z
     // Keep equal to max_retries of the kms-documents consumer in wrangler.toml.
     DOCUMENTS_MAX_RETRIES: positiveInt.default(5),
     DOCUMENTS_PROCESSING_TIMEOUT_SECONDS: positiveInt.default(300),
+    // A `pending` document untouched this long has lost its queue message: the longest retry
+    // delay of the documents consumer is one hour, so a live message touches it sooner.
+    DOCUMENTS_REQUEUE_PENDING_AFTER_SECONDS: positiveInt.default(7200),
+    // The daily clean-up deletes at most MAINTENANCE_BATCH_SIZE rows per statement, so no
+    // statement holds row locks for long, and stops after MAINTENANCE_MAX_BATCHES per table.
+    MAINTENANCE_BATCH_SIZE: positiveInt.max(10_000).default(1000),
+    MAINTENANCE_MAX_BATCHES: positiveInt.default(200),
+    // Appended to every queue name of one environment in wrangler.toml (`-staging`), so two
+    // environments can share a Cloudflare account. The queue handler strips it to find the consumer.
+    QUEUE_NAME_SUFFIX: z
+      .string()
+      .regex(/^-[a-z0-9-]+$/, "must start with '-' and contain only a-z, 0-9 and '-'")
+      .optional(),
+
+    // Switching limits off is for local benchmarks; the schema rejects it in production.
+    RATE_LIMITS_ENABLED: booleanString.default(true),
+    // Per client IP, or per user for requests with a valid access token.
+    RATE_LIMIT_ANONYMOUS: rateLimitSetting("30/60"),
+    RATE_LIMIT_AUTHENTICATED: rateLimitSetting("120/60"),
+    // Per client IP and route, on top of the limits above.
+    RATE_LIMIT_LOGIN: rateLimitSetting("10/60"),
+    RATE_LIMIT_REFRESH: rateLimitSetting("10/60"),
+    RATE_LIMIT_REGISTER: rateLimitSetting("5/60"),
+    RATE_LIMIT_VERIFY_EMAIL: rateLimitSetting("5/60"),
+    RATE_LIMIT_PASSWORD_RESET: rateLimitSetting("5/60"),
+    RATE_LIMIT_GOOGLE: rateLimitSetting("5/60"),
+    RATE_LIMIT_OCR_PREVIEW: rateLimitSetting("5/60"),
+    // Per email address, separately for password-reset and verification emails.
+    RATE_LIMIT_PER_EMAIL: rateLimitSetting("3/3600"),
+    // Failed logins per account. Then every login for it returns 429 until the window ends.
+    RATE_LIMIT_FAILED_LOGIN: rateLimitSetting("10/900"),
 
     STORAGE_DRIVER: z.enum(["r2", "s3"]).default("r2"),
     S3_ENDPOINT: z.url().optional(),
@@ -99,6 +155,13 @@ const configSchema = z
         code: "custom",
         path: ["EMAIL_PROVIDER"],
         message: "EMAIL_PROVIDER=console is for local development only",
+      });
+    }
+    if (config.ENVIRONMENT === "production" && !config.RATE_LIMITS_ENABLED) {
+      context.addIssue({
+        code: "custom",
+        path: ["RATE_LIMITS_ENABLED"],
+        message: "RATE_LIMITS_ENABLED=false is for local benchmarks only",
       });
     }
     if (config.STORAGE_DRIVER === "s3") {

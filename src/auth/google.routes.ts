@@ -9,6 +9,7 @@ import {
   jsonResponse,
   requireJson,
 } from "../lib/openapi";
+import { limitPerIp, rateLimitedResponse } from "../rate-limits/rate-limit.middleware";
 import { respondWithTokens } from "./auth-response";
 import { signInWithGoogle, verifyGoogleIdToken } from "./google.service";
 import { TokenDataSchema } from "./register.routes";
@@ -28,7 +29,7 @@ const googleRoute = createRoute({
   path: "/api/auth/google/",
   tags: ["auth"],
   summary: "Sign in or sign up with a Google ID token",
-  middleware: [requireJson] as const,
+  middleware: [limitPerIp("google"), requireJson] as const,
   request: jsonBody(GoogleSignInSchema),
   responses: {
     200: jsonResponse("Signed in to an existing account", envelopeSchema(GoogleTokenDataSchema)),
@@ -36,6 +37,7 @@ const googleRoute = createRoute({
     400: errorResponse("Missing token, or an account with this email that cannot be linked"),
     401: errorResponse("Invalid, expired or foreign token (`permission_denied`)"),
     403: errorResponse("Account deactivated (`account_inactive`)"),
+    429: rateLimitedResponse,
     503: errorResponse("Google's key set could not be fetched"),
   },
 });

@@ -3,6 +3,7 @@ import { type AppContext, serviceContext } from "../context";
 import { users } from "../db/schema";
 import { hashClientIp, recordAuditEvent } from "../lib/audit";
 import { permissionDenied } from "../lib/errors";
+import { reserveLoginAttempt } from "../rate-limits/rate-limits.service";
 import { hashPassword, verifyPassword } from "./passwords";
 import { type IssuedTokens, startSession } from "./sessions.service";
 
@@ -15,12 +16,15 @@ const LOGIN_FAILED = "Email atau kata sandi salah, atau akun tidak aktif.";
 /**
  * Checks email and password and opens a session. Every failure costs one password
  * derivation and throws the same 401 `permission_denied`, whether or not the email exists.
+ * After too many failures for one email address, every attempt for it raises 429
+ * `rate_limited` until the lock ends, even with the right password.
  */
 export async function logIn(
   c: AppContext,
   credentials: { email: string; password: string },
 ): Promise<{ user: UserRow; tokens: IssuedTokens }> {
   const services = serviceContext(c);
+  const attempt = await reserveLoginAttempt(services, credentials.email);
   const [user] = await services.db
     .select()
     .from(users)
@@ -39,6 +43,8 @@ export async function logIn(
     throw permissionDenied(LOGIN_FAILED, 401);
   }
 
+  // Only failed attempts count towards the account's lock.
+  await attempt.refund();
   if (check.needsRehash) await upgradeHash(c, user, credentials.password);
   const tokens = await startSession(c, user);
   const [updated] = await services.db

@@ -11,6 +11,7 @@ import {
   multipartBody,
   requireMultipart,
 } from "../lib/openapi";
+import { limitPerIp, rateLimitedResponse } from "../rate-limits/rate-limit.middleware";
 import { previewKtp } from "./ocr-preview.service";
 
 // The KTP document type allows 10 MB; the rest is room for the multipart framing.
@@ -62,19 +63,18 @@ const ocrPreviewRoute = createRoute({
   path: "/api/auth/ocr-preview/",
   tags: ["auth"],
   summary: "Read a KTP photo with OCR to prefill registration; the file is not stored",
-  middleware: [requireEnabled, limitBody, requireMultipart] as const,
+  middleware: [requireEnabled, limitPerIp("ocr_preview"), limitBody, requireMultipart] as const,
   request: multipartBody(OcrPreviewFormSchema),
   responses: {
     200: jsonResponse("Fields read from the KTP", envelopeSchema(KtpPreviewSchema)),
     400: errorResponse("Missing, unreadable or disallowed file (`errors.ktp`)"),
     404: errorResponse("OCR preview is turned off (`ocr_preview_disabled`)"),
     413: errorResponse("Body larger than 10 MB"),
+    429: rateLimitedResponse,
     503: errorResponse("Vision is not configured or not reachable (`ocr_unavailable`)"),
   },
 });
 
-// TODO(#5): this unauthenticated OCR endpoint needs a strict per-IP rate limit of 5 requests a
-// minute. It belongs with the shared rate limiter, which is not built yet.
 export const ocrPreviewRoutes = createRouter().openapi(ocrPreviewRoute, async (c) => {
   const { ktp } = c.req.valid("form");
   const data = await previewKtp(serviceContext(c), ktp);

@@ -7,7 +7,7 @@ import {
   visionAccount,
   visionCalls,
 } from "../../test/helpers/documents-queue";
-import { api, BASE_URL, readJson } from "../../test/helpers/http";
+import { api, BASE_URL, randomIpAddress, readJson } from "../../test/helpers/http";
 import { pdfDocument } from "../../test/helpers/images";
 import { containsExif, jpegPhoto, withExif } from "../../test/helpers/photos";
 import type { Bindings } from "../env";
@@ -24,7 +24,9 @@ function ktpForm(bytes: Uint8Array, name = "ktp.jpg", type = "image/jpeg") {
 /** Sends the request to the Worker with extra variables, as a deployment would set them. */
 async function postWith(overrides: Record<string, string>, body: BodyInit) {
   const ctx = createExecutionContext();
-  const request = new Request(`${BASE_URL}${PATH}`, { method: "POST", body });
+  // A client address of its own, so the per-IP limit of 5 a minute spans this request only.
+  const headers = { "CF-Connecting-IP": randomIpAddress() };
+  const request = new Request(`${BASE_URL}${PATH}`, { method: "POST", headers, body });
   const response = await worker.fetch(request, { ...bindings, ...overrides } as Bindings, ctx);
   await waitOnExecutionContext(ctx);
   return response;
@@ -99,7 +101,7 @@ describe("POST /api/auth/ocr-preview/", () => {
     const ctx = createExecutionContext();
     const request = new Request(`${BASE_URL}${PATH}`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": randomIpAddress() },
       body: "{}",
     });
     const overrides = enabled(visionAccount().key);

@@ -11,6 +11,12 @@ import {
   requireJson,
 } from "../lib/openapi";
 import { emailAddress } from "../lib/text";
+import {
+  limiterContext,
+  limitPerIp,
+  rateLimitedResponse,
+} from "../rate-limits/rate-limit.middleware";
+import { limitEmailRequests } from "../rate-limits/rate-limits.service";
 import { resendVerification, verifyEmail } from "./email-verification.service";
 import { confirmPasswordReset, requestPasswordReset } from "./password-reset.service";
 import { MAX_PASSWORD_LENGTH } from "./passwords";
@@ -30,6 +36,7 @@ const verifyEmailRoute = createRoute({
   path: "/api/auth/verify-email/",
   tags: ["auth"],
   summary: "Verifies an email address with the token from the emailed link",
+  middleware: [limitPerIp("verify_email")] as const,
   request: { query: z.object({ token: z.string().min(1).max(256) }) },
   responses: {
     200: jsonResponse(
@@ -39,6 +46,7 @@ const verifyEmailRoute = createRoute({
     400: errorResponse(
       "Missing token (`validation_error`); invalid, expired or dead link (`permission_denied`)",
     ),
+    429: rateLimitedResponse,
   },
 });
 
@@ -47,11 +55,14 @@ const resendVerificationRoute = createRoute({
   path: "/api/auth/resend-verification/",
   tags: ["auth"],
   summary: "Sends a new verification link to an unverified account",
-  middleware: [requireJson] as const,
+  middleware: [limitPerIp("verify_email"), requireJson] as const,
   request: jsonBody(EmailRequestSchema),
   responses: {
     200: jsonResponse("Always `email_sent`, whether or not the account exists", EmailSentSchema),
     400: errorResponse("Missing or malformed email"),
+    429: errorResponse(
+      "Too many requests from this client or for this address, known or not (`rate_limited`)",
+    ),
   },
 });
 
@@ -60,11 +71,14 @@ const requestResetRoute = createRoute({
   path: "/api/auth/request-password-reset/",
   tags: ["auth"],
   summary: "Sends a password-reset link to an active account",
-  middleware: [requireJson] as const,
+  middleware: [limitPerIp("password_reset"), requireJson] as const,
   request: jsonBody(EmailRequestSchema),
   responses: {
     200: jsonResponse("Always `email_sent`, whether or not the account exists", EmailSentSchema),
     400: errorResponse("Missing or malformed email"),
+    429: errorResponse(
+      "Too many requests from this client or for this address, known or not (`rate_limited`)",
+    ),
   },
 });
 
@@ -73,7 +87,7 @@ const confirmResetRoute = createRoute({
   path: "/api/auth/confirm-reset-password/",
   tags: ["auth"],
   summary: "Sets a new password with the uid and token from the emailed link",
-  middleware: [requireJson] as const,
+  middleware: [limitPerIp("password_reset"), requireJson] as const,
   request: jsonBody(
     z.object({
       uid: z.string().min(1).max(64),
@@ -87,6 +101,7 @@ const confirmResetRoute = createRoute({
       envelopeSchema(z.null()).openapi("ResetPasswordResponse"),
     ),
     400: errorResponse("Invalid or expired link (`permission_denied`), or weak `new_password`"),
+    429: rateLimitedResponse,
   },
 });
 
@@ -103,15 +118,17 @@ export const passwordRoutes = createRouter()
     const detail = "Email berhasil diverifikasi.";
     return c.json({ code: "success", detail, data: { email: result.email } }, 200);
   })
-  .openapi(resendVerificationRoute, (c) => {
+  .openapi(resendVerificationRoute, async (c) => {
     const { email } = c.req.valid("json");
+    await limitEmailRequests(limiterContext(c), "verification_email", email);
     // The lookup runs after the response, so its duration cannot reveal whether the account
     // exists.
     runInBackground(c, "resend_verification", (services) => resendVerification(services, email));
     return c.json({ code: "email_sent", detail: VERIFICATION_SENT, data: null }, 200);
   })
-  .openapi(requestResetRoute, (c) => {
+  .openapi(requestResetRoute, async (c) => {
     const { email } = c.req.valid("json");
+    await limitEmailRequests(limiterContext(c), "password_reset_email", email);
     runInBackground(c, "request_password_reset", (services) =>
       requestPasswordReset(services, email),
     );

@@ -14,6 +14,7 @@ import {
   requireMultipart,
 } from "../lib/openapi";
 import { emailAddress } from "../lib/text";
+import { limitPerIp, rateLimitedResponse } from "../rate-limits/rate-limit.middleware";
 import { respondWithTokens } from "./auth-response";
 import { MAX_PASSWORD_LENGTH } from "./passwords";
 import {
@@ -131,13 +132,14 @@ const registerRoute = createRoute({
   path: "/api/auth/register/",
   tags: ["auth"],
   summary: "Register an applicant with a KTP photo",
-  middleware: [requireMultipart, limitRegistrationBody] as const,
+  middleware: [limitPerIp("register"), requireMultipart, limitRegistrationBody] as const,
   request: multipartBody(RegisterFormSchema),
   responses: {
     201: jsonResponse("Account created and signed in", envelopeSchema(TokenDataSchema)),
     400: errorResponse("Invalid field; `errors` lists every failing field"),
     413: errorResponse("Body larger than the KTP limit"),
     415: errorResponse("Body is not multipart/form-data"),
+    429: rateLimitedResponse,
   },
 });
 

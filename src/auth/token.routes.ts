@@ -12,6 +12,7 @@ import {
 } from "../lib/openapi";
 import { positiveIntegerQuery } from "../lib/query-params";
 import { emailAddress } from "../lib/text";
+import { limitPerIp, rateLimitedResponse } from "../rate-limits/rate-limit.middleware";
 import { currentAuth, findActiveSessionRole, requireAuth } from "./auth.middleware";
 import { respondWithTokens } from "./auth-response";
 import { clearAuthCookies } from "./cookies";
@@ -54,12 +55,16 @@ const loginRoute = createRoute({
   path: "/api/auth/token/",
   tags: ["auth"],
   summary: "Signs in with email and password",
-  middleware: [requireJson] as const,
+  middleware: [limitPerIp("login"), requireJson] as const,
   request: jsonBody(LoginSchema),
   responses: {
     200: jsonResponse("Signed in; both auth cookies are set", TokenPairSchema),
     400: errorResponse("Missing or malformed fields"),
     401: errorResponse("Wrong email or password, or inactive account (`permission_denied`)"),
+    429: errorResponse(
+      "Too many requests from this client, or too many failed logins for this email address " +
+        "(`rate_limited`); `Retry-After` gives the seconds to wait",
+    ),
   },
 });
 
@@ -101,6 +106,7 @@ const refreshRoute = createRoute({
   path: "/api/auth/token/refresh/",
   tags: ["auth"],
   summary: "Rotates the refresh token (cookie first, else body) and issues new tokens",
+  middleware: [limitPerIp("refresh")] as const,
   request: refreshBodyDocumentation,
   responses: {
     200: jsonResponse("New tokens; both auth cookies are reset", TokenPairSchema),
@@ -110,6 +116,7 @@ const refreshRoute = createRoute({
     ),
     403: errorResponse("Cookie sent from an origin outside CORS_ALLOWED_ORIGINS"),
     415: errorResponse("A non-empty body that is not JSON"),
+    429: rateLimitedResponse,
   },
 });
 

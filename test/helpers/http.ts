@@ -15,6 +15,11 @@ export interface RequestOptions {
 
 /** Sends a request to the Worker under test through its real `fetch` handler. */
 export function api(method: string, path: string, options: RequestOptions = {}) {
+  return SELF.fetch(testRequest(method, path, options));
+}
+
+/** Builds the request that `api` sends. */
+export function testRequest(method: string, path: string, options: RequestOptions = {}) {
   const headers = new Headers(options.headers);
   let body: BodyInit | undefined = options.body;
   if (options.json !== undefined) {
@@ -25,7 +30,16 @@ export function api(method: string, path: string, options: RequestOptions = {}) 
   }
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   if (options.cookie) headers.set("Cookie", options.cookie);
-  return SELF.fetch(`${BASE_URL}${path}`, { method, headers, body });
+  // Unless the test sets one, each call gets its own client address, so no two tests share a
+  // per-IP rate limit.
+  if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", randomIpAddress());
+  return new Request(`${BASE_URL}${path}`, { method, headers, body });
+}
+
+/** Returns a random IPv6 address under the 2001:db8::/32 documentation prefix. */
+export function randomIpAddress(): string {
+  const groups = [...crypto.getRandomValues(new Uint16Array(6))].map((group) => group.toString(16));
+  return `2001:db8:${groups.join(":")}`;
 }
 
 /** Turns the Set-Cookie headers of a response into a Cookie header for the next request. */
