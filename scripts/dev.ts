@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     ...["--ip", "127.0.0.1", "--port", String(port)],
     ...["--persist-to", ".data/wrangler"],
     "--show-interactive-dev-session=false",
+    // Serves /__scheduled, which runs the daily clean-up of wrangler.toml's [triggers] on request.
+    "--test-scheduled",
     ...varArguments({ ...fromEnvironment, DATABASE_URL: database.url }),
   ];
   supervise(spawnGroup(process.execPath, args, ROOT), database);

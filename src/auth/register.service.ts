@@ -274,8 +274,8 @@ async function deleteStoredObject(
 /**
  * Queues the verification email and the KTP's processing. The account already exists, so a
  * queue failure is logged and the registration still succeeds.
- * TODO(#5): a document whose message was lost stays `pending` until a scheduled sweep
- * re-queues pending documents, which does not exist yet. The user can request the email again.
+ * A lost documents message is sent again by the daily clean-up (`requeueStuckDocuments`), and
+ * the user can request the email again.
  */
 async function queueAfterRegistration(services: ServiceContext, user: User, documentId: number) {
   try {

@@ -168,8 +168,7 @@ function fileColumns(next: NewFile) {
 /**
  * Queues the document's optimisation and OCR. The upload has succeeded by now, so a queue
  * failure is logged and the response stays a success.
- * TODO(#5): a document whose message was lost stays `pending` until a scheduled sweep re-queues
- * pending documents, which does not exist yet.
+ * A lost message is sent again by the daily clean-up (`requeueStuckDocuments`).
  */
 async function queueProcessing(services: ServiceContext, document: DocumentRow) {
   try {

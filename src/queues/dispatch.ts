@@ -1,4 +1,4 @@
-import type { Bindings } from "../env";
+import { type Bindings, loadConfig } from "../env";
 import { createLogger, describeError } from "../lib/logger";
 import { consumeDocuments } from "./documents.consumer";
 import { consumeDocumentDeadLetters } from "./documents-dlq.consumer";
@@ -22,7 +22,7 @@ export async function handleQueueBatch(
   _ctx: ExecutionContext,
 ): Promise<void> {
   const logger = createLogger({ queue: batch.queue });
-  const consumer = CONSUMERS[batch.queue];
+  const consumer = CONSUMERS[baseQueueName(batch.queue, loadConfig(env).QUEUE_NAME_SUFFIX)];
   if (consumer) {
     try {
       return await consumer(batch, env);
@@ -35,4 +35,9 @@ export async function handleQueueBatch(
 
   logger.error("no consumer for queue", { messages: batch.messages.length });
   batch.retryAll();
+}
+
+/** The queue's name as CONSUMERS lists it, without the environment's QUEUE_NAME_SUFFIX. */
+function baseQueueName(queue: string, suffix: string | undefined): string {
+  return suffix && queue.endsWith(suffix) ? queue.slice(0, -suffix.length) : queue;
 }
