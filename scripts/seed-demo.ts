@@ -7,12 +7,11 @@
 // with the code of a real kecamatan when the regions are loaded (`npm run db:seed-regions`),
 // else with a made-up code and no region ids.
 import { parseArgs } from "node:util";
-import { eq, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Database } from "../src/db/client";
 import * as schema from "../src/db/schema";
-import { buildApplicant, type Kecamatan } from "./lib/demo-applicants";
+import { buildApplicant, loadKecamatan } from "./lib/demo-applicants";
 import { DemoRandom, indonesianName } from "./lib/demo-data";
 import { connectDevDatabase } from "./lib/dev-database";
 import { migrateDatabase } from "./lib/migrate";
@@ -40,27 +39,6 @@ function readOptions() {
     seed: number("seed", values.seed, 0, 2 ** 31 - 1),
     staff: number("staff", values.staff, 1, 100),
   };
-}
-
-/** Loads every real kecamatan with its regency, province and first village. */
-async function loadKecamatan(db: Database): Promise<Kecamatan[]> {
-  const { districts, provinces, regencies } = schema;
-  return (
-    db
-      .select({
-        code: districts.code,
-        regencyId: regencies.id,
-        provinceId: regencies.provinceId,
-        villageId: sql<
-          number | null
-        >`(select v.id from villages v where v.district_id = ${districts.id} order by v.id limit 1)`,
-      })
-      .from(districts)
-      .innerJoin(regencies, eq(regencies.id, districts.regencyId))
-      .innerJoin(provinces, eq(provinces.id, regencies.provinceId))
-      // Province codes 97–99 hold the test suite's made-up regions.
-      .where(lt(provinces.code, "97"))
-  );
 }
 
 async function insertStaff(db: Database, random: DemoRandom, seed: number, count: number) {

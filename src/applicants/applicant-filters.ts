@@ -165,11 +165,16 @@ function searchTerms(search: string): string[] {
 function searchConditions(search: string | undefined): SQL[] {
   return searchTerms(search ?? "").map((term) => {
     const pattern = `%${term.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    return or(
-      ilike(users.email, pattern),
-      ilike(users.fullName, pattern),
+    // One OR across both joined tables can only be checked row by row after the join. Two
+    // single-table subqueries let each use a BitmapOr of its own trigram indexes.
+    const userMatch = or(ilike(users.email, pattern), ilike(users.fullName, pattern));
+    const profileMatch = or(
       ilike(applicantProfiles.nik, pattern),
       ilike(applicantProfiles.contactPhone, pattern),
-    ) as SQL;
+    );
+    const matchingUsers = sql`select ${users.id} from ${users} where ${userMatch}`;
+    const matchingProfiles = sql`select ${applicantProfiles.userId} from ${applicantProfiles}
+      where ${profileMatch}`;
+    return sql`${users.id} in (${matchingUsers} union all ${matchingProfiles})`;
   });
 }

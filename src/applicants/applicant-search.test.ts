@@ -165,6 +165,18 @@ describe("GET /api/applicants/ search", () => {
     expect(await search(`${token} tidakada`)).toEqual([]);
   });
 
+  it("GET /api/applicants/ matches terms found in different tables", async () => {
+    const token = uniqueToken();
+    const nik = randomNik();
+    const [named] = await insertApplicants([
+      { fullName: `Ayu ${token}`, profile: { nik } },
+      { fullName: `Ayu ${token}`, profile: { nik: randomNik() } },
+    ]);
+    // The name term matches users, the NIK term applicant_profiles: both must hold.
+    const found = await listIds(`search=${encodeURIComponent(`${token} ${nik.slice(4, 14)}`)}`);
+    expect(found).toEqual([named!.userId]);
+  });
+
   it("treats % and _ in a term as plain characters", async () => {
     const token = uniqueToken();
     const [literal] = await insertApplicants([

@@ -131,6 +131,10 @@ export const applicantProfiles = pgTable(
     index("applicant_profiles_status_created_idx").on(table.verificationStatus, table.createdAt),
     index("applicant_profiles_referrer_created_idx").on(table.referrerId, table.createdAt),
     index("applicant_profiles_created_at_idx").on(table.createdAt),
+    // Applicant list orderings by a profile column break ties on user_id; see listOrderKeys.
+    index("applicant_profiles_created_user_idx").on(table.createdAt, table.userId),
+    index("applicant_profiles_score_user_idx").on(table.score, table.userId),
+    index("applicant_profiles_status_user_idx").on(table.verificationStatus, table.userId),
     index("applicant_profiles_province_status_idx").on(table.provinceId, table.verificationStatus),
     index("applicant_profiles_district_status_idx").on(table.districtId, table.verificationStatus),
     index("applicant_profiles_religion_status_idx").on(table.religion, table.verificationStatus),

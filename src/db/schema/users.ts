@@ -42,6 +42,9 @@ export const users = pgTable(
     index("users_role_is_active_idx").on(table.role, table.isActive),
     index("users_email_verified_idx").on(table.emailVerified),
     index("users_date_joined_idx").on(table.dateJoined),
+    // Orderings of the applicant list, with the id that breaks ties and bounds cursor pages.
+    index("users_full_name_id_idx").on(table.fullName, table.id),
+    index("users_updated_at_id_idx").on(table.updatedAt, table.id),
     index("users_email_trgm_idx").using("gin", sql`${table.email} gin_trgm_ops`),
     index("users_full_name_trgm_idx").using("gin", sql`${table.fullName} gin_trgm_ops`),
     enumCheck("users_role_check", table.role, USER_ROLES),
