@@ -27,7 +27,26 @@ const healthRoute = createRoute({
   },
 });
 
-export const healthRoutes = createRouter().openapi(healthRoute, async (c) => {
+const LiveSchema = z.object({ status: z.literal("ok") }).openapi("Liveness");
+
+const liveRoute = createRoute({
+  method: "get",
+  path: "/health/live/",
+  tags: ["operations"],
+  summary: "Reports that the Worker runs, without checking any dependency",
+  description:
+    "For liveness probes and as the baseline route of the HTTP benchmark: it passes through " +
+    "the same middleware as every route and touches no binding.",
+  responses: {
+    200: jsonResponse("The Worker is running", LiveSchema),
+  },
+});
+
+export const healthRoutes = createRouter();
+
+healthRoutes.openapi(liveRoute, (c) => c.json({ status: "ok" as const }, 200));
+
+healthRoutes.openapi(healthRoute, async (c) => {
   const [database, cache, storage] = await Promise.all([
     check(c, async () => {
       await c.get("database").get().db.execute(sql`select 1`);

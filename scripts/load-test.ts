@@ -1,0 +1,331 @@
+/**
+ * `npm run load:test -- [--clients N] [--duration S] [--addresses K]`: starts `npm run dev`
+ * with rate limits on, then runs N concurrent clients (default 200) for S seconds (default 60)
+ * from this process. Each client sends one request after another from a realistic mix, with a
+ * `CF-Connecting-IP` taken from K client addresses (default 100) in the 198.18.0.0/15
+ * benchmarking range (RFC 2544), picked at random per run so earlier runs' counters do not
+ * interfere.
+ *
+ * Exits 1 when any response has a 5xx status, is not JSON or has the wrong shape, when a
+ * request gets no response, or when a rate limit lets through more than it allows. It also
+ * exits 1 when an account whose failed logins reached the limit can still sign in, or when a
+ * registration that returned 201 is missing from the database. Linux or macOS; needs nothing else running.
+ */
+import { randomInt } from "node:crypto";
+import { parseArgs } from "node:util";
+import { inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "../src/db/schema";
+import { type Bindings, type Config, loadConfig } from "../src/env";
+import {
+  type Credentials,
+  randomPassword,
+  registrationForm,
+  requestJson,
+  uniqueEmail,
+} from "./lib/bench-accounts";
+import { startDevServer } from "./lib/dev-server";
+import { configFromEnvironment, readDevVars } from "./lib/dev-settings";
+import {
+  type Client,
+  perform,
+  pickAction,
+  type ResponseRecord,
+  registrationPool,
+} from "./lib/load-actions";
+import { checkLimit, histogram, limitRules, lockedAccounts } from "./lib/load-checks";
+
+const USAGE = "usage: npm run load:test -- [--clients N] [--duration S] [--addresses K]";
+const CLIENTS_PER_ACCOUNT = 4;
+const LOCK_TARGETS = 2;
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      clients: { type: "string", default: "200" },
+      duration: { type: "string", default: "60" },
+      addresses: { type: "string", default: "100" },
+    },
+  });
+  const number = (name: string, raw: string, max: number) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new Error(`--${name} must be an integer from 1 to ${max}, got "${raw}"\n${USAGE}`);
+    }
+    return value;
+  };
+  return {
+    clients: number("clients", values.clients, 2000),
+    durationSeconds: number("duration", values.duration, 3600),
+    addresses: number("addresses", values.addresses, 60_000),
+  };
+}
+
+/** Loads the Worker's configuration as `npm run dev` builds it, for the limits it enforces. */
+function workerConfig(): Config {
+  const variables = {
+    ENVIRONMENT: "development",
+    FRONTEND_URL: "http://localhost:5173",
+    DATABASE_URL: "postgres://unused",
+    ...readDevVars(),
+    ...configFromEnvironment(),
+    RATE_LIMITS_ENABLED: "true",
+  };
+  return loadConfig(variables as unknown as Bindings);
+}
+
+/** Picks a block of addresses in 198.18.0.0/15 that this run alone uses. */
+function addressBlock(): (index: number) => string {
+  const base = randomInt(0, 2 ** 17 - 70_000);
+  return (index) => {
+    const value = base + index;
+    return `198.${18 + (value >> 16)}.${(value >> 8) & 255}.${value & 255}`;
+  };
+}
+
+/**
+ * Tells whether the dev runtime passes `CF-Connecting-IP` through: one address exhausts the
+ * anonymous limit, and a second one must still be served.
+ */
+async function headerPassesThrough(
+  baseUrl: string,
+  config: Config,
+  address: (i: number) => string,
+) {
+  const get = (ip: string) =>
+    requestJson(`${baseUrl}/api/document-types/public/`, { headers: { "CF-Connecting-IP": ip } });
+  for (let attempt = 0; attempt <= config.RATE_LIMIT_ANONYMOUS.limit; attempt++) {
+    if ((await get(address(0))).status === 429) break;
+  }
+  return (await get(address(1))).status === 200;
+}
+
+/** Registers an applicant through the API, from an address no other request uses. */
+async function register(baseUrl: string, ip: string): Promise<Credentials> {
+  const credentials = { email: uniqueEmail("load-client"), password: randomPassword() };
+  const response = await requestJson(`${baseUrl}/api/auth/register/`, {
+    method: "POST",
+    headers: { "CF-Connecting-IP": ip },
+    body: registrationForm(credentials),
+  });
+  if (response.status !== 201) {
+    throw new Error(
+      `setup registration returned ${response.status}: ${JSON.stringify(response.body)}`,
+    );
+  }
+  return credentials;
+}
+
+async function registerMany(baseUrl: string, count: number, address: (i: number) => string) {
+  const accounts: Credentials[] = [];
+  for (let start = 0; start < count; start += 4) {
+    const batch = Array.from({ length: Math.min(4, count - start) }, (_, offset) =>
+      register(baseUrl, address(start + offset)),
+    );
+    accounts.push(...(await Promise.all(batch)));
+  }
+  return accounts;
+}
+
+interface RunState {
+  records: ResponseRecord[];
+  transportErrors: string[];
+}
+
+async function runClients(
+  baseUrl: string,
+  clients: Client[],
+  lockTargets: string[],
+  durationSeconds: number,
+): Promise<RunState> {
+  const state: RunState = { records: [], transportErrors: [] };
+  const takeRegistration = registrationPool(300);
+  const started = performance.now();
+  const deadline = started + durationSeconds * 1000;
+  const loop = async (client: Client) => {
+    while (performance.now() < deadline) {
+      const sentAt = performance.now() - started;
+      try {
+        const record = await perform(pickAction(), {
+          baseUrl,
+          client,
+          lockTargets,
+          takeRegistration,
+        });
+        state.records.push({ ...record, sentAt, at: performance.now() - started });
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        state.transportErrors.push(cause ? `${String(error)} (${String(cause)})` : String(error));
+      }
+    }
+  };
+  await Promise.all(clients.map(loop));
+  return state;
+}
+
+/** Signs in to each locked account with its right password and returns those not given 429. */
+async function unlockedAccounts(
+  baseUrl: string,
+  locked: string[],
+  passwords: Map<string, string>,
+  address: (i: number) => string,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const [index, email] of locked.entries()) {
+    const response = await requestJson(`${baseUrl}/api/auth/token/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "CF-Connecting-IP": address(index) },
+      body: JSON.stringify({ email, password: passwords.get(email) }),
+    });
+    if (response.status !== 429) failures.push(`${email} answered ${response.status}`);
+  }
+  return failures;
+}
+
+/** Returns the registered emails that the database does not contain. */
+async function missingRegistrations(databaseUrl: string, emails: string[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  // max 1 and unnamed statements, for the single shared backend of the embedded server.
+  const client = postgres(databaseUrl, { max: 1, prepare: false, onnotice: () => {} });
+  try {
+    const db = drizzle(client, { schema });
+    const rows = await db
+      .select({ email: schema.users.email })
+      .from(schema.users)
+      .where(inArray(schema.users.email, emails));
+    const found = new Set(rows.map((row) => row.email));
+    return emails.filter((email) => !found.has(email));
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+function printHistogram(records: ResponseRecord[]): void {
+  const table = histogram(records);
+  const statuses = [...new Set(records.map((record) => record.status))].sort((a, b) => a - b);
+  const width = 22;
+  console.log(`\n${"action".padEnd(width)}${statuses.map((s) => String(s).padStart(8)).join("")}`);
+  for (const [action, row] of table) {
+    const cells = statuses.map((status) => String(row.get(status) ?? 0).padStart(8));
+    console.log(`${action.padEnd(width)}${cells.join("")}`);
+  }
+  const total = statuses.map((status) =>
+    String(records.filter((record) => record.status === status).length).padStart(8),
+  );
+  console.log(`${"total".padEnd(width)}${total.join("")}`);
+}
+
+async function main(): Promise<number> {
+  const options = readOptions();
+  const config = workerConfig();
+  const address = addressBlock();
+  console.log("starting npm run dev with rate limits on …");
+  const server = await startDevServer({ RATE_LIMITS_ENABLED: "true" });
+  try {
+    console.log(`worker ready at ${server.url} (its log: ${server.logPath})`);
+    if (!(await headerPassesThrough(server.url, config, address))) {
+      console.error("wrangler dev does not pass CF-Connecting-IP through; cannot vary clients");
+      return 1;
+    }
+    console.log("CF-Connecting-IP passes through wrangler dev; registering accounts …");
+
+    // Addresses 2 … 999 serve the set-up and the final checks; clients use 1000 and above.
+    const accountCount = Math.ceil(options.clients / CLIENTS_PER_ACCOUNT);
+    const accounts = await registerMany(server.url, accountCount + LOCK_TARGETS, (i) =>
+      address(2 + i),
+    );
+    const lockTargets = accounts.slice(accountCount);
+    const clients: Client[] = Array.from({ length: options.clients }, (_, index) => ({
+      ip: address(1000 + (index % options.addresses)),
+      account: accounts[index % accountCount]!,
+    }));
+
+    console.log(`running ${options.clients} clients for ${options.durationSeconds} s …`);
+    const lockEmails = lockTargets.map((account) => account.email);
+    const state = await runClients(server.url, clients, lockEmails, options.durationSeconds);
+
+    const passwords = new Map(lockTargets.map((account) => [account.email, account.password]));
+    const locked = lockedAccounts(config, state.records);
+    const stillOpen = await unlockedAccounts(server.url, locked, passwords, (i) =>
+      address(900 + i),
+    );
+    const registered = state.records
+      .filter((record) => record.action === "register" && record.status === 201)
+      .map((record) => record.email.toLowerCase());
+    const missing = await missingRegistrations(server.databaseUrl, registered);
+    const reloads = server.reloads();
+    return report(state, config, { locked, stillOpen, registered, missing, reloads, ...options });
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Outcome {
+  locked: string[];
+  stillOpen: string[];
+  registered: string[];
+  missing: string[];
+  durationSeconds: number;
+  clients: number;
+  reloads: number;
+}
+
+/** Lists each kind of malformed response once, with its count, most frequent first. */
+function groupProblems(records: ResponseRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    if (!record.problem) continue;
+    const kind = `${record.action} ${record.status}: ${record.problem.slice(0, 90)}`;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} × ${kind}`);
+}
+
+function report(state: RunState, config: Config, outcome: Outcome): number {
+  const { records } = state;
+  printHistogram(records);
+  const perSecond = (records.length / outcome.durationSeconds).toFixed(0);
+  console.log(`\n${records.length} responses (${perSecond}/s) from ${outcome.clients} clients`);
+
+  const problems: string[] = [];
+  const serverErrors = records.filter((record) => record.status >= 500);
+  if (serverErrors.length > 0) problems.push(`${serverErrors.length} responses with a 5xx status`);
+  problems.push(...groupProblems(records));
+  if (state.transportErrors.length > 0) {
+    problems.push(
+      `${state.transportErrors.length} requests failed without a response, first: ${state.transportErrors[0]}`,
+    );
+  }
+  if (outcome.reloads > 0) {
+    problems.push(`wrangler reloaded the Worker ${outcome.reloads} times because files changed`);
+  }
+  for (const rule of limitRules(config)) problems.push(...checkLimit(rule, records));
+  if (outcome.locked.length === 0) problems.push("no account reached the failed-login limit");
+  problems.push(...outcome.stillOpen.map((text) => `failed-login lock not enforced: ${text}`));
+  problems.push(
+    ...outcome.missing.map(
+      (email) => `registration returned 201 but the user is missing: ${email}`,
+    ),
+  );
+
+  console.log(
+    `registrations that returned 201: ${outcome.registered.length}, all in the database: ${outcome.missing.length === 0}`,
+  );
+  console.log(
+    `accounts locked by failed logins: ${outcome.locked.length}, lock enforced: ${outcome.stillOpen.length === 0}`,
+  );
+  if (problems.length === 0) {
+    console.log("PASS: no 5xx, every response JSON of the expected shape, every limit held");
+    return 0;
+  }
+  console.log(`FAIL:\n  ${problems.join("\n  ")}`);
+  return 1;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error("load:test failed:", error);
+    process.exit(1);
+  });
