@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type AppContext, type AuthState, serviceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
 import { refreshTokens, users } from "../db/schema";
@@ -86,10 +86,9 @@ function changeStatements(
         .returning({ id: users.id }),
     ),
     endAllSessionsQuery(db, user.id, "password_changed", auth.sessionId),
-    db
-      .update(refreshTokens)
-      .set({ replacedAt: sql`now()` })
-      .where(and(eq(refreshTokens.sessionId, auth.sessionId), isNull(refreshTokens.replacedAt))),
+    // Deleted, not marked replaced: a replaced token still works for the reuse grace period,
+    // and a thief holding a copy of it must not get tokens after the password change.
+    db.delete(refreshTokens).where(eq(refreshTokens.sessionId, auth.sessionId)),
     db.insert(refreshTokens).values({ tokenHash: change.refreshHash, sessionId: auth.sessionId }),
     auditInsert(db, {
       action: "password_changed",

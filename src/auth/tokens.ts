@@ -32,6 +32,8 @@ const ALGORITHMS = ["HS256"];
 
 const encoder = new TextEncoder();
 
+const CLOCK_TOLERANCE_SECONDS = 5;
+
 /** Signs a short-lived access token for one session of one user. */
 export async function signAccessToken(config: TokenConfig, subject: AccessSubject) {
   return new SignJWT({
@@ -63,6 +65,11 @@ export async function verifyAccessToken(config: TokenConfig, token: string) {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       requiredClaims: ["exp", "iat", "jti", "sub"],
+      // Rejects a token whose `iat` is in the future, and one issued longer ago than the
+      // access-token lifetime whatever its `exp` says. The tolerance covers clock skew
+      // between the Workers that sign and verify.
+      maxTokenAge: config.ACCESS_TOKEN_TTL_SECONDS,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     payload = verified.payload;
   } catch (error) {
