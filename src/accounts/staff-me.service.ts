@@ -1,10 +1,6 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { type ApplicantFilters, applicantFilterCondition } from "../applicants/applicant-filters";
-import {
-  type ApplicantProfileRecord,
-  joinRegionNames,
-  regionNameFields,
-} from "../applicants/applicant-profile.serializer";
+import { applicantPageSource } from "../applicants/applicant-search.service";
 import type { AppContext } from "../context";
 import { newestApplicants } from "../dashboard/dashboard.service";
 import type { Database } from "../db/client";
@@ -15,7 +11,7 @@ import {
   type VerificationStatus,
 } from "../db/schema";
 import { type PageQuery, paginate } from "../lib/pagination";
-import { serializeApplicantUser } from "../users/users.serializers";
+import type { serializeApplicantUser } from "../users/users.serializers";
 
 const RECENT_APPLICANTS = 5;
 
@@ -26,8 +22,9 @@ function referredConditions(staffId: number, filters: ApplicantFilters = {}) {
 
 /**
  * Lists the applicants whose profile names `staffId` as referrer, newest profile first, as
- * ApplicantUser objects, with the filters of GET /api/applicants/. Two queries: the count and
- * the page. A page past the last one is 404.
+ * ApplicantUser objects, with the filters of GET /api/applicants/. It runs the page source of
+ * that list, so it has the same two queries: a count, and a page chosen before region names
+ * are joined. A page past the last one is 404.
  */
 export async function listReferredApplicants(
   c: AppContext,
@@ -35,39 +32,11 @@ export async function listReferredApplicants(
   staffId: number,
   query: PageQuery & ApplicantFilters,
 ) {
-  const where = referredConditions(staffId, query);
-  return paginate(c, query, {
-    count: async () => {
-      const [total] = await db
-        .select({ value: count() })
-        .from(applicantProfiles)
-        .innerJoin(users, eq(users.id, applicantProfiles.userId))
-        .where(where);
-      return total?.value ?? 0;
-    },
-    rows: async (limit, offset) => {
-      const select = db
-        .select({ user: users, profile: applicantProfiles, ...regionNameFields })
-        .from(applicantProfiles)
-        .innerJoin(users, eq(users.id, applicantProfiles.userId))
-        .$dynamic();
-      const rows = await joinRegionNames(select)
-        .where(where)
-        .orderBy(desc(applicantProfiles.createdAt), desc(applicantProfiles.id))
-        .limit(limit)
-        .offset(offset);
-      return rows.map((row) => {
-        const record: ApplicantProfileRecord = {
-          profile: row.profile,
-          fullName: row.user.fullName,
-          villageNames: row.villageNames,
-          familyVillageNames: row.familyVillageNames,
-          nikRegionKnown: row.nikRegionKnown,
-        };
-        return serializeApplicantUser(row.user, record);
-      });
-    },
-  });
+  const referred = eq(applicantProfiles.referrerId, staffId);
+  const page = await paginate(c, query, applicantPageSource(db, "applicants", query, referred));
+  // The "applicants" target serializes every row as an ApplicantUser.
+  const results = page.results.map((row) => row.item as ReturnType<typeof serializeApplicantUser>);
+  return { ...page, results };
 }
 
 const statusCount = (status: VerificationStatus) =>

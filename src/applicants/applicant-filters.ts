@@ -1,11 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq, gte, ilike, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import {
   applicantProfiles,
   EDUCATION_LEVELS,
   GENDERS,
   MARITAL_STATUSES,
   RELIGIONS,
+  USER_ROLES,
   users,
   VERIFICATION_STATUSES,
 } from "../db/schema";
@@ -69,18 +71,51 @@ export function applicantFilterCondition(
   filters: ApplicantFilters,
   today: string = todayInJakarta(),
 ): SQL {
-  const conditions: (SQL | undefined)[] = [
-    eq(users.role, "APPLICANT"),
+  const scopes = applicantFilterScopes(filters, today, users.id);
+  return and(eq(users.role, "APPLICANT"), ...scopes.profile, ...scopes.user) as SQL;
+}
+
+/** The conditions of a filter set, split by the table whose columns they read. */
+export interface FilterScopes {
+  /** Conditions on `applicant_profiles` columns; search terms match on `searchIdColumn`. */
+  profile: SQL[];
+  /** Conditions on `users` columns other than the role. */
+  user: SQL[];
+}
+
+/**
+ * Splits `filters` into profile and user conditions, so that a query whose filters touch only
+ * profiles can leave `users` out. A search term tests `searchIdColumn` against the ids of
+ * matching users and profiles: `users.id` in a join, `applicant_profiles.user_id` without one.
+ */
+export function applicantFilterScopes(
+  filters: ApplicantFilters,
+  today: string,
+  searchIdColumn: AnyPgColumn,
+): FilterScopes {
+  const profile = [
     ...profileConditions(filters),
     ...ageConditions(filters, today),
     ...createdAtConditions(filters),
-    ...searchConditions(filters.search),
-  ];
-  if (filters.is_active) conditions.push(eq(users.isActive, filters.is_active === "true"));
+    ...searchConditions(filters.search, searchIdColumn),
+  ].filter((condition): condition is SQL => condition !== undefined);
+  const user: SQL[] = [];
+  if (filters.is_active) user.push(eq(users.isActive, filters.is_active === "true"));
   if (filters.email_verified) {
-    conditions.push(eq(users.emailVerified, filters.email_verified === "true"));
+    user.push(eq(users.emailVerified, filters.email_verified === "true"));
   }
-  return and(...conditions) as SQL;
+  return { profile, user };
+}
+
+/**
+ * "The profile belongs to an APPLICANT user" without joining `users`: a role change keeps the
+ * profile row, so the profiles of the few users with another role are excluded by id. The
+ * subquery reads `users_role_idx` once and Postgres checks it as a hashed set per row.
+ */
+export function profileOfApplicant(): SQL {
+  const otherRoles = USER_ROLES.filter((role) => role !== "APPLICANT");
+  return sql`${applicantProfiles.userId} not in (select ${users.id} from ${users}
+    where ${inArray(users.role, otherRoles)})`;
 }
 
 function profileConditions(filters: ApplicantFilters): (SQL | undefined)[] {
@@ -162,7 +197,7 @@ function searchTerms(search: string): string[] {
   return search.trim().split(/\s+/).filter(Boolean);
 }
 
-function searchConditions(search: string | undefined): SQL[] {
+function searchConditions(search: string | undefined, idColumn: AnyPgColumn): SQL[] {
   return searchTerms(search ?? "").map((term) => {
     const pattern = `%${term.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
     // One OR across both joined tables can only be checked row by row after the join. Two
@@ -175,6 +210,6 @@ function searchConditions(search: string | undefined): SQL[] {
     const matchingUsers = sql`select ${users.id} from ${users} where ${userMatch}`;
     const matchingProfiles = sql`select ${applicantProfiles.userId} from ${applicantProfiles}
       where ${profileMatch}`;
-    return sql`${users.id} in (${matchingUsers} union all ${matchingProfiles})`;
+    return sql`${idColumn} in (${matchingUsers} union all ${matchingProfiles})`;
   });
 }

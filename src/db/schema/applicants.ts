@@ -137,6 +137,18 @@ export const applicantProfiles = pgTable(
     index("applicant_profiles_status_user_idx").on(table.verificationStatus, table.userId),
     index("applicant_profiles_province_status_idx").on(table.provinceId, table.verificationStatus),
     index("applicant_profiles_district_status_idx").on(table.districtId, table.verificationStatus),
+    // Region filters in the default (newest first) order: the page is the first rows of one
+    // range, and with user_id in the index the page and the count are index-only scans.
+    index("applicant_profiles_province_created_idx").on(
+      table.provinceId,
+      table.createdAt,
+      table.userId,
+    ),
+    index("applicant_profiles_district_created_idx").on(
+      table.districtId,
+      table.createdAt,
+      table.userId,
+    ),
     index("applicant_profiles_religion_status_idx").on(table.religion, table.verificationStatus),
     index("applicant_profiles_education_status_idx").on(
       table.educationLevel,

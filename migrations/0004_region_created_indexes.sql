@@ -1,0 +1,2 @@
+CREATE INDEX "applicant_profiles_province_created_idx" ON "applicant_profiles" USING btree ("province_id","created_at","user_id");--> statement-breakpoint
+CREATE INDEX "applicant_profiles_district_created_idx" ON "applicant_profiles" USING btree ("district_id","created_at","user_id");
