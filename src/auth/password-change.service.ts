@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type AppContext, type AuthState, serviceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
-import { refreshTokens, users } from "../db/schema";
+import { users } from "../db/schema";
 import { sendPasswordChangedEmail } from "../emails/emails.service";
 import { auditInsert, hashClientIp } from "../lib/audit";
 import { type FieldErrors, notAuthenticated, validationError } from "../lib/errors";
@@ -14,6 +14,7 @@ import {
   type IssuedTokens,
   newRefreshToken,
   newSecurityStamp,
+  replaceSessionTokensQueries,
 } from "./sessions.service";
 import { signAccessToken } from "./tokens";
 
@@ -86,10 +87,7 @@ function changeStatements(
         .returning({ id: users.id }),
     ),
     endAllSessionsQuery(db, user.id, "password_changed", auth.sessionId),
-    // Deleted, not marked replaced: a replaced token still works for the reuse grace period,
-    // and a thief holding a copy of it must not get tokens after the password change.
-    db.delete(refreshTokens).where(eq(refreshTokens.sessionId, auth.sessionId)),
-    db.insert(refreshTokens).values({ tokenHash: change.refreshHash, sessionId: auth.sessionId }),
+    ...replaceSessionTokensQueries(db, auth.sessionId, change.refreshHash),
     auditInsert(db, {
       action: "password_changed",
       actorId: user.id,

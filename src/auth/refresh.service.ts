@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { type AppContext, serviceContext } from "../context";
 import { runAtomic } from "../db/client";
 import { refreshTokens, sessions, users } from "../db/schema";
+import { transactionConflictState } from "../db/transaction-conflicts";
 import { auditInsert, hashClientIp } from "../lib/audit";
 import { AppError, tokenNotValid } from "../lib/errors";
 import {
@@ -52,10 +53,9 @@ export async function refreshSession(
     }
 
     const next = await newRefreshToken();
-    const rotated = presented.replaced
-      ? await addGraceToken(services, presented.sessionId, next.hash)
-      : await rotateToken(services, tokenHash, next.hash);
-    // Zero rows: another request rotated the token or ended the session meanwhile; look again.
+    const rotated = await storeNextToken(services, presented, tokenHash, next.hash, attempt);
+    // Not rotated: another request rotated the token or ended the session meanwhile, or
+    // Postgres aborted the statement for a concurrent one. Read the token again.
     if (!rotated) continue;
 
     const access = await signAccessToken(
@@ -66,6 +66,33 @@ export async function refreshSession(
     return { user: presented.user, tokens };
   }
   throw tokenNotValid();
+}
+
+/**
+ * Stores the next token: a rotation for a current token, a sibling for one in its grace
+ * period. A deadlock or serialization failure (which the session lock in `rotateToken` should
+ * prevent) counts as "not rotated" on the first attempt, so the caller tries once more.
+ */
+async function storeNextToken(
+  services: Services,
+  presented: PresentedToken,
+  tokenHash: string,
+  nextHash: string,
+  attempt: number,
+): Promise<boolean> {
+  try {
+    return presented.replaced
+      ? await addGraceToken(services, presented.sessionId, nextHash)
+      : await rotateToken(services, tokenHash, nextHash);
+  } catch (error) {
+    const sqlState = transactionConflictState(error);
+    if (!sqlState || attempt > 0) throw error;
+    services.logger.warn("refresh retried after transaction conflict", {
+      sql_state: sqlState,
+      session_id: presented.sessionId,
+    });
+    return false;
+  }
 }
 
 /** Finds the session of any refresh token, replaced ones included; null for unknown tokens. */
@@ -115,14 +142,25 @@ function slideInsertedSessions(services: Services) {
  * Rotates in one statement: replaces the presented token (only if it is still current) and
  * any other live token of the session, stores the new one and slides the session's expiry.
  * Returns false when the presented token was no longer current.
+ *
+ * The session row is locked first. Without that, two rotations of two live tokens of one
+ * session (a grace sibling and the current token) deadlocked on PostgreSQL: each locked its
+ * own token, then the session row, then the other's token as a sibling. Data-modifying CTEs
+ * run in the order their rows are pulled, and `rotated` cannot produce a row before `locked`
+ * has run, so every statement here takes the session lock before any token lock.
  */
 async function rotateToken(services: Services, oldHash: string, newHash: string) {
   const rows = await queryRows<{ id: number }>(
     services.db,
-    sql`with rotated as (
+    sql`with locked as (
+          select id from sessions
+          where id = (select session_id from refresh_tokens where token_hash = ${oldHash})
+            and ${sessionIsOpen}
+          for no key update
+        ), rotated as (
           update refresh_tokens set replaced_at = now()
           where token_hash = ${oldHash} and replaced_at is null
-            and session_id in (select id from sessions where ${sessionIsOpen})
+            and session_id in (select id from locked)
           returning session_id
         ), siblings as (
           update refresh_tokens set replaced_at = now()

@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { AppContext, ServiceContext } from "../context";
 import type { Database } from "../db/client";
-import { sessions, type UserRole } from "../db/schema";
+import { refreshTokens, sessions, type UserRole } from "../db/schema";
 import { hashClientIp } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { signAccessToken } from "./tokens";
@@ -133,6 +133,19 @@ export function endAllSessionsQuery(
     .update(sessions)
     .set({ revokedAt: sql`now()`, revokedReason: reason })
     .where(and(...conditions));
+}
+
+/**
+ * Builds the statements, for `runAtomic`, that leave session `sessionId` with one refresh
+ * token: the one whose hash is `tokenHash`. The older tokens are deleted, not marked replaced, because a
+ * replaced token still works for the reuse grace period, and a thief holding a copy of one
+ * must not get tokens after a password change.
+ */
+export function replaceSessionTokensQueries(db: Database, sessionId: number, tokenHash: string) {
+  return [
+    db.delete(refreshTokens).where(eq(refreshTokens.sessionId, sessionId)),
+    db.insert(refreshTokens).values({ tokenHash, sessionId }),
+  ] as const;
 }
 
 /** Revokes one session if it is still open; returns whether it was. */

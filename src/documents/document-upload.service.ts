@@ -1,8 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { recomputeScoreStatement } from "../applicants/score";
 import type { ServiceContext } from "../context";
 import { type Database, type DatabaseHandle, runAtomic } from "../db/client";
 import { applicantDocuments } from "../db/schema";
+import { AppError } from "../lib/errors";
 import { describeError } from "../lib/logger";
 import { createStorage } from "../lib/storage";
 import type { DocumentTypeRow } from "./document-types.schemas";
@@ -23,7 +24,8 @@ export interface UploadResult {
   created: boolean;
 }
 
-// Each attempt re-reads the row; only concurrent uploads of the same type make one fail.
+// A second attempt is needed only when the row appears or disappears between the two
+// statements of an attempt: a concurrent first upload or a concurrent delete.
 const MAX_SAVE_ATTEMPTS = 3;
 
 /**
@@ -77,31 +79,26 @@ interface SavedRow {
 }
 
 /**
- * Inserts or replaces the row of (profile, type). The replacement applies only while the row
- * still points at the file read just before. Two concurrent uploads therefore cannot both
- * replace the same file and leave an object without a row, because the loser reads the row again.
+ * Inserts or replaces the row of (profile, type). A replacement locks the row and reads the
+ * key it pointed at in the same statement, so concurrent uploads of one type queue on the row.
+ * The last to commit wins, and each deletes exactly the object it replaced, so no object is
+ * left without a row. An optimisation by the documents consumer that commits first is
+ * replaced like any other file.
  */
 export async function saveDocumentRow(database: DatabaseHandle, next: NewFile): Promise<SavedRow> {
   for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
-    const [existing] = await database.db
-      .select({ id: applicantDocuments.id, file: applicantDocuments.file })
-      .from(applicantDocuments)
-      .where(
-        and(
-          eq(applicantDocuments.applicantProfileId, next.owner.profileId),
-          eq(applicantDocuments.documentTypeId, next.type.id),
-        ),
-      );
-    const saved = existing
-      ? await replaceFile(database, existing, next)
-      : await insertDocument(database, next);
+    const saved = (await replaceFile(database, next)) ?? (await insertDocument(database, next));
     if (saved) return saved;
   }
-  throw new Error("document row changed during every upload attempt");
+  throw new AppError(
+    409,
+    "conflict",
+    "Dokumen ini sedang diubah oleh permintaan lain. Silakan unggah ulang.",
+  );
 }
 
-// When the insert or update matches no row (a concurrent upload won), the score statement after
-// it recomputes the score from unchanged rows, so the lost attempt needs no undoing.
+// When the insert or update matches no row, the score statement after it recomputes the score
+// from unchanged rows, so the lost attempt needs no undoing.
 async function insertDocument(database: DatabaseHandle, next: NewFile): Promise<SavedRow | null> {
   const [inserted] = await runAtomic(database, (db) => [
     db
@@ -121,20 +118,35 @@ async function insertDocument(database: DatabaseHandle, next: NewFile): Promise<
   return document ? { document, replacedKey: null } : null;
 }
 
-async function replaceFile(
-  database: DatabaseHandle,
-  existing: { id: number; file: string },
-  next: NewFile,
-): Promise<SavedRow | null> {
+/** Points an existing row at the new file. Returns null when the profile has no such row. */
+async function replaceFile(database: DatabaseHandle, next: NewFile): Promise<SavedRow | null> {
   const [updated] = await runAtomic(database, (db) => [
-    replaceFileStatement(db, existing, next),
+    replaceFileStatement(db, next),
     recomputeScoreStatement(db, next.owner.profileId),
   ]);
-  const document = updated[0];
-  return document ? { document, replacedKey: existing.file } : null;
+  const row = updated[0];
+  if (!row) return null;
+  const { replacedKey, ...document } = row;
+  return { document, replacedKey };
 }
 
-function replaceFileStatement(db: Database, existing: { id: number; file: string }, next: NewFile) {
+/**
+ * Builds the UPDATE of a replacement. Its `previous` subquery locks the row (FOR UPDATE waits for a
+ * concurrent writer and then reads the committed row), so `replacedKey` is the key that this
+ * update overwrote and no other writer can change it in between.
+ */
+function replaceFileStatement(db: Database, next: NewFile) {
+  const previous = db
+    .select({ id: applicantDocuments.id, file: applicantDocuments.file })
+    .from(applicantDocuments)
+    .where(
+      and(
+        eq(applicantDocuments.applicantProfileId, next.owner.profileId),
+        eq(applicantDocuments.documentTypeId, next.type.id),
+      ),
+    )
+    .for("update")
+    .as("previous");
   return db
     .update(applicantDocuments)
     .set({
@@ -151,8 +163,9 @@ function replaceFileStatement(db: Database, existing: { id: number; file: string
       reviewedAt: null,
       reviewNotes: "",
     })
-    .where(and(eq(applicantDocuments.id, existing.id), eq(applicantDocuments.file, existing.file)))
-    .returning();
+    .from(previous)
+    .where(eq(applicantDocuments.id, previous.id))
+    .returning({ ...getTableColumns(applicantDocuments), replacedKey: previous.file });
 }
 
 function fileColumns(next: NewFile) {

@@ -140,8 +140,36 @@ describe("handleError with invalid input that reached the database", () => {
 
   it("still answers 500 for other database errors", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const error = Object.assign(new Error("deadlock detected"), { code: "40P01" });
+    const error = Object.assign(new Error('relation "x" does not exist'), { code: "42P01" });
     const response = await appThatThrows(error).request("/boom/", {}, env);
     expect(response.status).toBe(500);
   });
+});
+
+describe("handleError with a transaction aborted for a concurrent one", () => {
+  for (const [sqlState, message] of [
+    ["40P01", "deadlock detected"],
+    ["40001", "could not serialize access due to concurrent update"],
+  ] as const) {
+    it(`answers 503 with Retry-After for SQLSTATE ${sqlState}`, async () => {
+      const warnLog = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const errorLog = vi.spyOn(console, "error").mockImplementation(() => {});
+      const cause = Object.assign(new Error(message), { code: sqlState });
+      const wrapped = Object.assign(new Error("Failed query: update sessions set x = $1"), {
+        name: "DrizzleQueryError",
+        cause,
+      });
+      const response = await appThatThrows(wrapped).request("/boom/", {}, env);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("Retry-After")).toBe("1");
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.code).toBe("service_unavailable");
+      expect(JSON.stringify(body)).not.toContain(message);
+      const warned = warnLog.mock.calls.map((call) => String(call[0]));
+      expect(warned.some((line) => line.includes(sqlState))).toBe(true);
+      // The request line of a 503 is logged at error, but the conflict is not an unhandled error.
+      const errors = errorLog.mock.calls.map((call) => String(call[0]));
+      expect(errors.some((line) => line.includes("unhandled error"))).toBe(false);
+    });
+  }
 });

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../context";
+import { transactionConflictState } from "../db/transaction-conflicts";
 import { ConfigError } from "../env";
 import { AppError, type FieldErrors } from "./errors";
 import { createLogger, describeError } from "./logger";
@@ -18,6 +19,8 @@ const CODES_BY_STATUS: Record<number, [code: string, detail: string]> = {
 };
 
 const INTERNAL_ERROR = "Terjadi kesalahan pada server. Silakan coba lagi nanti.";
+const TRANSACTION_CONFLICT =
+  "Permintaan bentrok dengan permintaan lain yang berjalan bersamaan. Silakan coba lagi.";
 
 /**
  * SQLSTATEs that mean a request value reached Postgres unvalidated: 22021 (a NUL or invalid
@@ -47,9 +50,10 @@ export function renderError(
 
 /** The app's single `onError`: our errors, framework errors and unexpected ones. */
 export function handleError(error: Error, c: Context<AppEnv>) {
-  if (error instanceof AppError) {
-    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
-    return renderError(c, error.status, error.code, error.detail, error.errors);
+  const appError = findAppError(error);
+  if (appError) {
+    for (const [name, value] of Object.entries(appError.headers ?? {})) c.header(name, value);
+    return renderError(c, appError.status, appError.code, appError.detail, appError.errors);
   }
 
   if (error instanceof HTTPException && error.status < 500) {
@@ -74,12 +78,30 @@ export function handleError(error: Error, c: Context<AppEnv>) {
       non_field_errors: [INVALID_INPUT_SQLSTATES[sqlState] ?? ""],
     });
   }
+  const conflictState = transactionConflictState(error);
+  if (conflictState) {
+    // Postgres aborted the request's transaction for a concurrent one (deadlock or
+    // serialization failure). Nothing was written, so the client can send it again.
+    logger.warn("transaction conflict", { sql_state: conflictState, route: c.req.routePath });
+    c.header("Retry-After", "1");
+    return renderError(c, 503, "service_unavailable", TRANSACTION_CONFLICT);
+  }
   if (error instanceof ConfigError) {
     logger.error("invalid configuration", { issues: error.issues.join("; ") });
   } else {
     logger.error("unhandled error", { ...describeError(error), route: c.req.routePath });
   }
   return renderError(c, 500, "internal_error", INTERNAL_ERROR);
+}
+
+/**
+ * Returns `error` or its cause when either is an AppError. Drizzle wraps what the driver
+ * throws, so the 503 of a request that waited too long for a database connection arrives as
+ * the cause of a query error.
+ */
+function findAppError(error: Error): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return error.cause instanceof AppError ? error.cause : undefined;
 }
 
 /** The SQLSTATE of `error` or its causes (drizzle wraps driver errors) when it is invalid input. */

@@ -11,8 +11,8 @@ export const rateLimitedResponse = errorResponse(
   "Too many requests from this client (`rate_limited`); `Retry-After` gives the seconds to wait",
 );
 
-// Health probes come from monitors that poll on their own schedule.
-const UNLIMITED_PATHS = new Set(["/health", "/health/"]);
+// Health and liveness probes come from monitors that poll on their own schedule.
+const UNLIMITED_PATHS = new Set(["/health", "/health/", "/health/live", "/health/live/"]);
 
 /**
  * Applies the general limit to every request: per user for a request that carries a valid

@@ -134,6 +134,20 @@ describe("general limits", () => {
     expect(statuses).not.toContain(429);
   });
 
+  it("GET /health/live/ is never limited, with or without the trailing slash", async () => {
+    const client = workerWith({ RATE_LIMIT_ANONYMOUS: "1/60" });
+    const headers = { "CF-Connecting-IP": randomIpAddress() };
+
+    const withSlash = await statusesOf(3, () => client("GET", "/health/live/", { headers }));
+    expect(withSlash).toEqual([200, 200, 200]);
+    const withoutSlash = await statusesOf(3, () => client("GET", "/health/live", { headers }));
+    expect(withoutSlash).toEqual([200, 200, 200]);
+
+    // The probes used up nothing: the first counted request of this IP still passes.
+    const counted = await client("GET", "/api/no-such-route/", { headers });
+    expect(counted.status).toBe(404);
+  });
+
   it("GET /api/me/ counts signed-in requests per user, whatever their IP", async () => {
     const client = workerWith({ RATE_LIMIT_AUTHENTICATED: "3/60", RATE_LIMIT_ANONYMOUS: "1/60" });
     const first = await createTestUser();

@@ -8,7 +8,12 @@ import {
   type PasswordConfig,
   verifyPassword,
 } from "../auth/passwords";
-import { endAllSessionsQuery, newSecurityStamp } from "../auth/sessions.service";
+import {
+  endAllSessionsQuery,
+  newRefreshToken,
+  newSecurityStamp,
+  replaceSessionTokensQueries,
+} from "../auth/sessions.service";
 import type { Database } from "../db/client";
 import { users } from "../db/schema";
 import { auditInsert } from "../lib/audit";
@@ -32,6 +37,8 @@ export interface CredentialChanges {
    * apply only while both are unchanged, so that of two concurrent changes one loses.
    */
   verified?: { passwordHash: string; email: string };
+  /** The caller's next refresh token, set with a password change, which replaces the old ones. */
+  refresh?: { token: string; hash: string };
 }
 
 /**
@@ -70,9 +77,10 @@ export async function prepareCredentialChanges(
   if (password !== undefined) {
     changes.passwordChanged = true;
     changes.columns.passwordHash = await hashPassword(password, config);
-    // NOTE: the new stamp also ends the caller's own access token. Its session stays open, so
-    // the client gets a new access token from POST /api/auth/token/refresh/.
+    // The new stamp also ends the caller's own access token, and the session's refresh tokens
+    // are replaced by this one, so the caller needs the new tokens to stay signed in.
     changes.columns.securityStamp = newSecurityStamp();
+    changes.refresh = await newRefreshToken();
   }
   return changes;
 }
@@ -100,7 +108,7 @@ async function emailTaken(db: Database, email: string): Promise<boolean> {
 
 /**
  * Statements that go with a credential change in the same transaction: other sessions end on
- * a password change, and password-reset links already sent die on either change, because one
+ * a password change and the caller's session keeps only its new refresh token, and password-reset links already sent die on either change, because one
  * mailed to the old address must not take the account back. An email change also kills every
  * verification link, for good, so that a link for an old address does not work again if the
  * email changes back. Each change gets an audit event.
@@ -122,6 +130,9 @@ export function credentialSideEffects(
   }
   if (changes.passwordChanged) {
     statements.push(endAllSessionsQuery(db, actor.userId, "password_changed", actor.sessionId));
+    if (changes.refresh) {
+      statements.push(...replaceSessionTokensQueries(db, actor.sessionId, changes.refresh.hash));
+    }
     statements.push(auditInsert(db, { action: "password_changed", ...audit }));
   }
   return statements;

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../auth/auth.middleware";
+import { setAuthCookies } from "../auth/cookies";
 import { type AppContext, serviceContext } from "../context";
 import { hashClientIp } from "../lib/audit";
 import {
@@ -36,7 +37,10 @@ const updateMeRoute = (method: "put" | "patch") =>
     summary: "Update own account and profile",
     description:
       "Both methods are partial updates. Read-only fields (role, is_active, email_verified, " +
-      "verification fields) are ignored. Changing email or password needs current_password.",
+      "verification fields) are ignored. Changing email or password needs current_password. " +
+      "A new password ends the other sessions and replaces this session's refresh token: the " +
+      "response sets new `kms_access` and `kms_refresh` cookies, and a client that keeps its " +
+      "tokens in the body signs in again.",
     middleware: [requireAuth, requireJson] as const,
     request: jsonBody(MeUpdateSchema),
     responses: {
@@ -49,7 +53,10 @@ const updateMeRoute = (method: "put" | "patch") =>
 
 async function handleUpdate(c: AppContext, input: MeUpdateInput) {
   const auth = c.get("auth")!;
-  const user = await updateMe(serviceContext(c), { auth, ipHash: await hashClientIp(c) }, input);
+  const actor = { auth, ipHash: await hashClientIp(c) };
+  const { user, tokens } = await updateMe(serviceContext(c), actor, input);
+  // The body keeps the user shape, so the new tokens of a password change travel as cookies.
+  if (tokens) setAuthCookies(c, tokens);
   return c.json({ code: "profile_updated", detail: PROFILE_UPDATED, data: user }, 200);
 }
 

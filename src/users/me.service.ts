@@ -2,9 +2,11 @@ import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { NIK_TAKEN } from "../applicants/applicant-profile-update.service";
 import { abortUnlessUpdated, isNothingUpdated } from "../auth/guarded-update";
+import { accessSubject, type IssuedTokens } from "../auth/sessions.service";
+import { signAccessToken } from "../auth/tokens";
 import type { AuthState, ServiceContext } from "../context";
 import { type Database, runAtomic } from "../db/client";
-import { users } from "../db/schema";
+import { type UserRole, users } from "../db/schema";
 import { sendPasswordChangedEmail, sendVerificationEmail } from "../emails/emails.service";
 import { notAuthenticated, validationError } from "../lib/errors";
 import { describeError } from "../lib/logger";
@@ -36,17 +38,25 @@ export async function getMe(services: ServiceContext, userId: number): Promise<U
   return shape;
 }
 
+/** The result of an update: the new shape, and new tokens after a password change. */
+export interface MeUpdate {
+  user: UserShape;
+  tokens: IssuedTokens | null;
+}
+
 /**
  * Applies a PUT or PATCH of /api/me/ (both partial) in one transaction and returns the new
  * shape. Everything is validated before the first write, so a rejected update changes
- * nothing. Email and password changes need `current_password`, and a password change also
- * replaces the security stamp and ends every other session. Emails are queued after the commit.
+ * nothing. Email and password changes need `current_password`. A password change also
+ * replaces the security stamp, ends every other session and replaces the caller's refresh
+ * tokens, as POST /api/auth/change-password/ does, and returns the caller's new tokens.
+ * Emails are queued after the commit.
  */
 export async function updateMe(
   services: ServiceContext,
   actor: MeActor,
   input: MeUpdateInput,
-): Promise<UserShape> {
+): Promise<MeUpdate> {
   const current = await loadEditableUser(services.db, actor.auth.userId);
   if (!current) throw notAuthenticated();
   const { user } = current;
@@ -68,7 +78,22 @@ export async function updateMe(
   ]);
 
   await queueNotices(services, { ...user, ...userColumns }, credentials);
-  return getMe(services, user.id);
+  const tokens = await newSessionTokens(services, user, actor.auth.sessionId, credentials);
+  return { user: await getMe(services, user.id), tokens };
+}
+
+/** Signs the caller's new tokens after a password change. Returns null without one. */
+async function newSessionTokens(
+  services: ServiceContext,
+  user: { id: number; role: UserRole },
+  sessionId: number,
+  credentials: CredentialChanges,
+): Promise<IssuedTokens | null> {
+  const securityStamp = credentials.columns.securityStamp;
+  if (!credentials.refresh || !securityStamp) return null;
+  const subject = accessSubject({ id: user.id, role: user.role, securityStamp }, sessionId);
+  const access = await signAccessToken(services.config, subject);
+  return { access, refresh: credentials.refresh.token, sessionId };
 }
 
 /**

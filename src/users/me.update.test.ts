@@ -1,10 +1,18 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
 import { waitForEmails } from "../../test/helpers/emails";
 import { api, readJson, uniqueEmail } from "../../test/helpers/http";
 import { createTestUser, loginAs } from "../../test/helpers/users";
-import { auditEvents, companyProfiles, oneTimeTokens, staffProfiles, users } from "../db/schema";
+import {
+  auditEvents,
+  companyProfiles,
+  oneTimeTokens,
+  refreshTokens,
+  sessions,
+  staffProfiles,
+  users,
+} from "../db/schema";
 
 type Role = "ADMIN" | "STAFF" | "COMPANY" | "APPLICANT";
 
@@ -290,8 +298,8 @@ describe("password change through PATCH /api/me/", () => {
     expect((await refreshWith(other.refresh)).status).toBe(401);
     const otherAccess = await api("GET", "/api/me/", { token: other.access });
     expect(otherAccess.status).toBe(401);
-    // The current session stays open: its refresh token gets an access token for the new stamp.
-    expect((await refreshWith(refresh)).status).toBe(200);
+    // The caller's old refresh token was replaced by the one in the response's cookie.
+    expect((await refreshWith(refresh)).status).toBe(401);
 
     const oldLogin = await api("POST", "/api/auth/token/", {
       json: { email: user.email, password },
@@ -304,4 +312,65 @@ describe("password change through PATCH /api/me/", () => {
     expect(stored.securityStamp).not.toBe(user.securityStamp);
     await waitForEmails(user.email);
   });
+
+  it("PATCH /api/me/ replaces the caller's refresh tokens on a password change", async () => {
+    const { user, password, refresh } = await signedIn("APPLICANT");
+    // After a rotation the first token still works for the reuse grace period, like a copy
+    // that a thief took just before the change.
+    const rotated = (await readJson(await refreshWith(refresh))).data;
+
+    const { response } = await patchMe(rotated.access, {
+      password: "Sandi-Baru-Yang-Kuat-94",
+      current_password: password,
+    });
+    expect(response.status).toBe(200);
+    const cookies = setCookies(response);
+    expect(cookies.kms_access).toEqual(expect.any(String));
+    expect(cookies.kms_refresh).toEqual(expect.any(String));
+
+    expect((await refreshWith(refresh)).status).toBe(401);
+    expect((await refreshWith(rotated.refresh)).status).toBe(401);
+    expect((await sessionTokenCount(user.id)).open).toBe(1);
+    expect((await sessionTokenCount(user.id)).tokens).toBe(1);
+
+    const me = await api("GET", "/api/me/", { token: cookies.kms_access ?? "" });
+    expect(me.status).toBe(200);
+    expect((await refreshWith(cookies.kms_refresh ?? "")).status).toBe(200);
+  });
+
+  it("PATCH /api/me/ keeps the refresh token when the password change fails", async () => {
+    const { password, access, refresh } = await signedIn("STAFF");
+
+    const { response } = await patchMe(access, {
+      password: "12345678",
+      current_password: password,
+    });
+    expect(response.status).toBe(400);
+    expect(setCookies(response)).toEqual({});
+    expect((await refreshWith(refresh)).status).toBe(200);
+  });
 });
+
+/** Parses the name and value of every cookie the response sets. */
+function setCookies(response: Response): Record<string, string> {
+  const pairs = response.headers
+    .getAll("Set-Cookie")
+    .map((cookie) => cookie.split(";")[0]?.split("=") ?? []);
+  return Object.fromEntries(pairs.map(([name, ...value]) => [name, value.join("=")]));
+}
+
+/** Counts the user's open sessions and the refresh tokens of all its sessions. */
+async function sessionTokenCount(userId: number) {
+  return withDatabase(async ({ db }) => {
+    const open = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    const tokens = await db
+      .select({ hash: refreshTokens.tokenHash })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .where(eq(sessions.userId, userId));
+    return { open: open.length, tokens: tokens.length };
+  });
+}
