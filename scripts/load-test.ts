@@ -35,6 +35,7 @@ import {
   registrationPool,
 } from "./lib/load-actions";
 import { checkLimit, histogram, limitRules, lockedAccounts } from "./lib/load-checks";
+import { createSnapshot } from "./lib/load-snapshot";
 
 const USAGE = "usage: npm run load:test -- [--clients N] [--duration S] [--addresses K]";
 const CLIENTS_PER_ACCOUNT = 4;
@@ -220,8 +221,14 @@ async function main(): Promise<number> {
   const options = readOptions();
   const config = workerConfig();
   const address = addressBlock();
-  console.log("starting npm run dev with rate limits on …");
-  const server = await startDevServer({ RATE_LIMITS_ENABLED: "true" });
+  const snapshot = createSnapshot();
+  console.log(`starting npm run dev from a copy of the sources in ${snapshot.root} …`);
+  const server = await startDevServer({ RATE_LIMITS_ENABLED: "true" }, snapshot.root).catch(
+    (error: unknown) => {
+      snapshot.remove();
+      throw error;
+    },
+  );
   try {
     console.log(`worker ready at ${server.url} (its log: ${server.logPath})`);
     if (!(await headerPassesThrough(server.url, config, address))) {
@@ -258,6 +265,7 @@ async function main(): Promise<number> {
     return report(state, config, { locked, stillOpen, registered, missing, reloads, ...options });
   } finally {
     await server.stop();
+    snapshot.remove();
   }
 }
 

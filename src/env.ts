@@ -65,6 +65,10 @@ const configSchema = z
     DATABASE_URL: z.string().min(1).optional(),
     DATABASE_DRIVER: z.enum(["auto", "postgres", "neon-http"]).default("auto"),
     NEON_FETCH_ENDPOINT: z.url().optional(),
+    // postgres.js over TCP only: connections one isolate keeps open at once. Requests beyond
+    // it wait in arrival order, up to DATABASE_ACQUIRE_TIMEOUT_MS, then get a 503.
+    DATABASE_MAX_CONNECTIONS: positiveInt.max(1000).default(10),
+    DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt.max(120_000).default(15_000),
 
     JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
     JWT_ISSUER: z.string().min(1).default("kms-connect-account-api"),

@@ -34,11 +34,16 @@ export interface DevServer {
  * Starts `npm run dev` (scripts/dev.ts) on a free loopback port with `variables` added to its
  * environment, and resolves once wrangler reports it is ready. The server's output goes to a
  * log file instead of the terminal; its last lines are shown when the server fails to start.
+ * `root` runs the dev script of another copy of the project, such as a snapshot.
  */
-export async function startDevServer(variables: Record<string, string>): Promise<DevServer> {
+export async function startDevServer(
+  variables: Record<string, string>,
+  root = ROOT,
+): Promise<DevServer> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, ["--import", "tsx", DEV_SCRIPT], {
-    cwd: ROOT,
+  const devScript = root === ROOT ? DEV_SCRIPT : join(root, "scripts", "dev.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", devScript], {
+    cwd: root,
     env: { ...process.env, ...variables, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -43,6 +43,9 @@ export async function startEmbeddedPostgres(
     db,
     port: options.port,
     host,
+    // Connections beyond this are closed at once. The Worker opens at most
+    // DATABASE_MAX_CONNECTIONS (default 10) per isolate, which leaves room for scripts. A
+    // higher cap does not add throughput, because every query runs on the one PGlite backend.
     maxConnections: 32,
   });
   keepExchangesTogether(server);

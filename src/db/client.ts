@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Config } from "../env";
+import { limitedSocket } from "./connection-limit";
 import type * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -15,6 +16,9 @@ export type Schema = typeof schema;
  */
 export type Database = PgDatabase<PgQueryResultHKT>;
 export type DatabaseDriver = "postgres" | "neon-http";
+
+/** Seconds postgres.js waits for the TCP connect and start-up of a new connection. */
+const CONNECT_TIMEOUT_SECONDS = 10;
 
 /** A database connection for one request or one queue batch; call `close` when done. */
 export interface DatabaseHandle {
@@ -32,7 +36,14 @@ export function resolveDriver(config: Pick<Config, "DATABASE_DRIVER" | "database
 
 /** Opens a connection as the configuration says. Nothing is sent before the first query. */
 export function openDatabase(
-  config: Pick<Config, "DATABASE_DRIVER" | "databaseUrl" | "NEON_FETCH_ENDPOINT">,
+  config: Pick<
+    Config,
+    | "DATABASE_DRIVER"
+    | "databaseUrl"
+    | "NEON_FETCH_ENDPOINT"
+    | "DATABASE_MAX_CONNECTIONS"
+    | "DATABASE_ACQUIRE_TIMEOUT_MS"
+  >,
 ): DatabaseHandle {
   const driver = resolveDriver(config);
   if (driver === "neon-http") {
@@ -44,12 +55,20 @@ export function openDatabase(
   // One connection per request: Workers cannot share sockets between requests, and the
   // embedded PGlite server hangs when one client runs queries in parallel. Unnamed statements
   // keep clients of the shared PGlite backend from colliding on prepared statement names.
+  const socket = limitedSocket({
+    maxConnections: config.DATABASE_MAX_CONNECTIONS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+  });
   const client = postgres(config.databaseUrl, {
     max: 1,
     prepare: false,
     fetch_types: false,
-    connect_timeout: 10,
+    // postgres.js starts this timer before it calls `socket`, so the wait for a slot counts
+    // too. The slot wait times out first and raises its own 503.
+    connect_timeout:
+      CONNECT_TIMEOUT_SECONDS + (socket ? config.DATABASE_ACQUIRE_TIMEOUT_MS / 1000 : 0),
     idle_timeout: 20,
+    ...(socket ? { socket } : {}),
   });
   const db = drizzlePostgres(client);
   return {
@@ -76,11 +95,12 @@ export async function runAtomic<T extends AtomicQueries>(
     return neonDb.batch(build(handle.db)) as Promise<BatchResponse<T>>;
   }
 
-  return handle.db.transaction(async (tx) => {
-    const results: unknown[] = [];
-    for (const query of build(tx as unknown as Database)) {
-      results.push(await query);
-    }
-    return results as BatchResponse<T>;
-  });
+  // All statements are issued at once, in order, so postgres.js pipelines them on the
+  // transaction's connection instead of waiting a round trip after each. That matters on the
+  // single-backend embedded server, where an open transaction makes every other client wait.
+  // After a failed statement Postgres rejects the rest with 25P02, and Promise.all reports
+  // the first failure, which arrives first.
+  return handle.db.transaction(
+    (tx) => Promise.all(build(tx as unknown as Database)) as Promise<BatchResponse<T>>,
+  );
 }
