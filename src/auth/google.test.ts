@@ -1,8 +1,13 @@
-import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
+import {
+  GOOGLE_CLIENT_ID as CLIENT_ID,
+  fakesUrl,
+  googleClaims,
+  signGoogleToken as googleToken,
+} from "../../test/helpers/google";
 import { api, readJson, uniqueEmail } from "../../test/helpers/http";
 import { createTestUser } from "../../test/helpers/users";
 import { applicantProfiles, auditEvents, sessions, users } from "../db/schema";
@@ -10,34 +15,6 @@ import { createLogger } from "../lib/logger";
 import { verifyGoogleIdToken } from "./google.service";
 
 const PATH = "/api/auth/google/";
-const CLIENT_ID = "test-client-id.apps.googleusercontent.com";
-const fakesUrl = () => (env as unknown as { TEST_FAKES_URL: string }).TEST_FAKES_URL;
-
-function googleClaims(overrides: Record<string, unknown> = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: "https://accounts.google.com",
-    aud: CLIENT_ID,
-    sub: String(100_000_000 + Math.floor(Math.random() * 900_000_000)),
-    email: uniqueEmail("google"),
-    email_verified: true,
-    name: "Budi Santoso",
-    iat: now,
-    exp: now + 3600,
-    ...overrides,
-  };
-}
-
-/** Gets a real RS256 token signed by the fake Google key that the Worker trusts. */
-async function googleToken(claims: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${fakesUrl()}/google/__sign`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(claims),
-  });
-  return ((await response.json()) as { token: string }).token;
-}
-
 async function signIn(idToken: string) {
   const response = await api("POST", PATH, { json: { id_token: idToken } });
   return { response, body: await readJson(response) };

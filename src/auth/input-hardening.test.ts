@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
 import { waitForEmails } from "../../test/helpers/emails";
+import { googleClaims, signGoogleToken } from "../../test/helpers/google";
 import { api, readJson, uniqueEmail } from "../../test/helpers/http";
 import { pngImage } from "../../test/helpers/images";
 import { createTestUser, loginAs } from "../../test/helpers/users";
@@ -11,8 +12,6 @@ import { type Bindings, loadConfig } from "../env";
 import { openSession } from "./sessions.service";
 
 const ORIGIN = { Origin: "http://app.test" };
-const fakesUrl = () => (env as unknown as { TEST_FAKES_URL: string }).TEST_FAKES_URL;
-
 function uniqueNik(): string {
   const digits = crypto.getRandomValues(new Uint8Array(12));
   return `3201${[...digits].map((digit) => digit % 10).join("")}`;
@@ -36,24 +35,8 @@ async function findUser(email: string) {
   });
 }
 
-async function googleToken(claims: Record<string, unknown>): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${fakesUrl()}/google/__sign`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      iss: "https://accounts.google.com",
-      aud: "test-client-id.apps.googleusercontent.com",
-      sub: String(100_000_000 + Math.floor(Math.random() * 900_000_000)),
-      email: uniqueEmail("google"),
-      email_verified: true,
-      name: "Budi Santoso",
-      iat: now,
-      exp: now + 3600,
-      ...claims,
-    }),
-  });
-  return ((await response.json()) as { token: string }).token;
+function googleToken(claims: Record<string, unknown>): Promise<string> {
+  return signGoogleToken(googleClaims(claims));
 }
 
 describe("POST /api/auth/token/ with control characters", () => {

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { form, MINE, upload } from "../../test/helpers/documents";
 import { linkFrom, waitForEmails } from "../../test/helpers/emails";
+import { googleClaims, signGoogleToken } from "../../test/helpers/google";
 import { api, readJson, uniqueEmail } from "../../test/helpers/http";
 import { pngImage } from "../../test/helpers/images";
 import { consumeQueue } from "../../test/helpers/queues";
@@ -11,8 +11,6 @@ import { consumeQueue } from "../../test/helpers/queues";
 // write, including consumers that miniflare runs on its own.
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
-const fakesUrl = () => (env as unknown as { TEST_FAKES_URL: string }).TEST_FAKES_URL;
-
 let spies: MockInstance[] = [];
 
 function captureConsole(): string[] {
@@ -49,23 +47,8 @@ function randomPhone(): string {
   return `+62 81${[...digits].map((digit) => digit % 10).join("")}`;
 }
 
-async function googleIdToken(email: string, name: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${fakesUrl()}/google/__sign`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      iss: "https://accounts.google.com",
-      aud: "test-client-id.apps.googleusercontent.com",
-      sub: String(100_000_000 + Math.floor(Math.random() * 900_000_000)),
-      email,
-      email_verified: true,
-      name,
-      iat: now,
-      exp: now + 3600,
-    }),
-  });
-  return ((await response.json()) as { token: string }).token;
+function googleIdToken(email: string, name: string): Promise<string> {
+  return signGoogleToken(googleClaims({ email, name }));
 }
 
 /** Lists the forms a value may take in a log line: as given, lower-cased, and a JWT's signature. */

@@ -1,4 +1,5 @@
 import { crc32 } from "../../src/documents/file-checks";
+import { concatBytes } from "../../src/lib/bytes";
 
 // Tiny image files written byte by byte, so upload tests need no fixtures on disk.
 
@@ -11,12 +12,12 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export async function pngImage(width: number, height: number): Promise<Uint8Array> {
   const rowLength = 1 + width * 3; // filter byte "None" + RGB samples
   const pixels = new Uint8Array(rowLength * height);
-  return concat(
+  return concatBytes([
     new Uint8Array(PNG_SIGNATURE),
     pngChunk("IHDR", ihdrData(width, height)),
     pngChunk("IDAT", await zlibDeflate(pixels)),
     pngChunk("IEND", new Uint8Array()),
-  );
+  ]);
 }
 
 /**
@@ -24,11 +25,11 @@ export async function pngImage(width: number, height: number): Promise<Uint8Arra
  * pixel-flood attack sends it: tiny on the wire, huge once decoded.
  */
 export function pngHeaderOnly(width: number, height: number): Uint8Array {
-  return concat(
+  return concatBytes([
     new Uint8Array(PNG_SIGNATURE),
     pngChunk("IHDR", ihdrData(width, height)),
     pngChunk("IEND", new Uint8Array()),
-  );
+  ]);
 }
 
 /**
@@ -102,7 +103,7 @@ function ihdrData(width: number, height: number): Uint8Array {
 }
 
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const typeAndData = concat(new TextEncoder().encode(type), data);
+  const typeAndData = concatBytes([new TextEncoder().encode(type), data]);
   const chunk = new Uint8Array(12 + data.length);
   const view = new DataView(chunk.buffer);
   view.setUint32(0, data.length);
@@ -115,14 +116,4 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 async function zlibDeflate(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }

@@ -1,6 +1,7 @@
 import { PhotonImage } from "@cf-wasm/photon";
 import { describe, expect, it } from "vitest";
 import { pngPhoto } from "../../../test/helpers/photos";
+import { concatBytes } from "../../lib/bytes";
 import { ImageRejectedError } from "./image-rejected-error";
 import { inflateZlib } from "./inflate";
 import { decodePngScaled } from "./png-decoder";
@@ -160,11 +161,5 @@ function idatOf(png: Uint8Array): Uint8Array {
     if (type === "IDAT") parts.push(png.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+  return concatBytes(parts);
 }

@@ -1,4 +1,5 @@
 import { PhotonImage } from "@cf-wasm/photon";
+import { concatBytes } from "../../lib/bytes";
 import { ImageRejectedError, undecodable } from "./image-rejected-error";
 import { inflateZlib } from "./inflate";
 import { PNG_CHANNELS, RowAssembler } from "./png-rows";
@@ -34,7 +35,8 @@ export function decodePngScaled(bytes: Uint8Array, width: number, height: number
   if (header.interlaced) return decodeInterlaced(bytes, header, width, height);
   const resampler = new RowResampler(header.width, header.height, width, height);
   const rows = new RowAssembler(header, toRgba(parts), (row) => resampler.pushRow(row));
-  inflateZlib(concatenate(parts.data), rows.expectedBytes, (bytes) => rows.add(bytes));
+  // The IDAT chunks together are one zlib stream, split at arbitrary points.
+  inflateZlib(concatBytes(parts.data), rows.expectedBytes, (bytes) => rows.add(bytes));
   if (!rows.complete) throw undecodable();
   return resampler.finish();
 }
@@ -62,17 +64,6 @@ function decodeInterlaced(bytes: Uint8Array, header: PngHeader, width: number, h
   } finally {
     image.free();
   }
-}
-
-/** The IDAT chunks joined: one zlib stream split at arbitrary points. */
-function concatenate(parts: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }
 
 function readChunks(bytes: Uint8Array): PngParts {

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../lib/bytes";
 import { crc32 } from "../file-checks";
 
 // A minimal PNG writer for tests: any colour type and bit depth photon does not write, every
@@ -37,7 +38,7 @@ export function encodePng(png: RawPng): Uint8Array {
     chunks.push(chunk("IDAT", data.subarray(offset, offset + third)));
   }
   chunks.push(chunk("IEND", new Uint8Array(0)));
-  return concat([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
 }
 
 function channels(colorType: number): number {
@@ -80,25 +81,15 @@ function zlibStored(bytes: Uint8Array): Uint8Array {
     b = (b + a) % 65521;
   }
   parts.push(new Uint8Array([b >> 8, b & 0xff, a >> 8, a & 0xff]));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
-  const typed = concat([new TextEncoder().encode(type), body]);
+  const typed = concatBytes([new TextEncoder().encode(type), body]);
   const result = new Uint8Array(body.length + 12);
   const view = new DataView(result.buffer);
   view.setUint32(0, body.length);
   result.set(typed, 4);
   view.setUint32(8 + body.length, crc32(typed));
-  return result;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
   return result;
 }
