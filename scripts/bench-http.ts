@@ -4,7 +4,9 @@
  * drives each endpoint with autocannon from this process for S seconds (default 10) with N
  * connections (default 10), one endpoint after another, and prints a table. `--only` takes a
  * comma list of: bare, types, login, login-fail, refresh, verify, verify-bad, me, list,
- * search, upload. DATABASE_URL, when set, is passed on to `npm run dev`.
+ * search, upload. DATABASE_URL, when set, is passed on to `npm run dev`. `--check` starts no
+ * dev server: it runs the refresh token pool against a fake endpoint on loopback and fails when
+ * a token was shared, replayed or missing.
  *
  * CPU per request is the user + system time of every workerd process of the dev server over
  * the run (/proc, 10 ms ticks) divided by the responses. It is an upper bound of the Worker's
@@ -24,9 +26,11 @@ import {
 import { type Measured, printReport } from "./lib/bench-report";
 import { ensureDemoApplicants } from "./lib/demo-population";
 import { startDevServer } from "./lib/dev-server";
-import { tokenPoolRequests } from "./lib/token-pool";
+import { createTokenPool, describeTokenUsage, type TokenPool } from "./lib/token-pool";
+import { checkTokenPool } from "./lib/token-pool-check";
 
-const USAGE = "usage: npm run bench:http -- [--duration S] [--connections N] [--only ids]";
+const USAGE =
+  "usage: npm run bench:http -- [--duration S] [--connections N] [--only ids] [--check]";
 
 interface Scenario {
   /** Short name for --only. */
@@ -35,6 +39,8 @@ interface Scenario {
   /** Path and query that the scenario requests. */
   path: string;
   run: (url: string, durationSeconds: number) => Promise<RunResult>;
+  /** The token pool of the scenario's requests, whose tokens are handed back after each run. */
+  pool?: TokenPool;
 }
 
 function readOptions() {
@@ -43,6 +49,7 @@ function readOptions() {
       duration: { type: "string", default: "10" },
       connections: { type: "string", default: "10" },
       only: { type: "string" },
+      check: { type: "boolean", default: false },
     },
   });
   const durationSeconds = Number(values.duration);
@@ -53,7 +60,7 @@ function readOptions() {
   if (!Number.isInteger(connections) || connections < 1 || connections > 500) {
     throw new Error(`--connections must be an integer from 1 to 500\n${USAGE}`);
   }
-  return { durationSeconds, connections, only: values.only?.split(",") };
+  return { durationSeconds, connections, only: values.only?.split(","), check: values.check };
 }
 
 /** Creates the accounts, sessions and files every scenario needs. */
@@ -69,8 +76,15 @@ async function prepare(baseUrl: string, databaseUrl: string, connections: number
   for (let index = 0; index < connections; index++) {
     applicants.push(await registerApplicant(baseUrl));
   }
+  // Each run writes off the refresh tokens still in flight when it stops, because the server
+  // may have rotated them, so the warm-up and the measured run need a session per connection
+  // each. The third session per connection covers requests that time out.
+  const refreshTokens = applicants.map((account) => account.tokens.refresh);
+  for (let round = 0; round < 2; round++) {
+    for (const account of applicants) refreshTokens.push((await login(baseUrl, account)).refresh);
+  }
   const upload = await multipartBody(photoJpeg(640, 480));
-  return { staffTokens, applicants, upload };
+  return { staffTokens, applicants, refreshTokens, upload };
 }
 
 async function multipartBody(photo: Uint8Array) {
@@ -94,14 +108,14 @@ function scenarios(setup: Awaited<ReturnType<typeof prepare>>, connections: numb
     headers: json,
     body: JSON.stringify(body),
   });
-  // Each run of a scenario reuses its list, so rotated refresh tokens carry over from the
+  // Each run of a scenario reuses its pool, so rotated refresh tokens carry over from the
   // warm-up to the measured run instead of being replayed (a replay revokes the session).
-  const refreshRequests = tokenPoolRequests(
-    setup.applicants.map((account) => account.tokens.refresh),
+  const refreshPool = createTokenPool(
+    setup.refreshTokens,
     (refresh) => post({ refresh }),
     (_old, status, body) => (status === 200 ? JSON.parse(body).data.refresh : undefined),
   );
-  const uploadRequests = tokenPoolRequests(
+  const uploadPool = createTokenPool(
     setup.applicants.map((account) => account.tokens.access),
     (access) => ({
       method: "POST",
@@ -110,12 +124,22 @@ function scenarios(setup: Awaited<ReturnType<typeof prepare>>, connections: numb
     }),
     (access) => access,
   );
-  const scenario = (id: string, label: string, path: string, request: Partial<RunOptions>) => ({
+  const scenario = (
+    id: string,
+    label: string,
+    path: string,
+    request: Partial<RunOptions>,
+    pool?: TokenPool,
+  ) => ({
     id,
     label,
     path,
-    run: (url: string, durationSeconds: number) =>
-      runLoad({ ...request, url, connections, durationSeconds }),
+    pool,
+    run: async (url: string, durationSeconds: number) => {
+      const result = await runLoad({ ...request, url, connections, durationSeconds });
+      pool?.settleRun();
+      return result;
+    },
   });
   const loginBody = { email: applicant.email, password: applicant.password };
 
@@ -126,7 +150,13 @@ function scenarios(setup: Awaited<ReturnType<typeof prepare>>, connections: numb
     scenario("login-fail", "login, wrong password", "/api/auth/token/", {
       ...post({ ...loginBody, password: randomPassword() }),
     }),
-    scenario("refresh", "refresh", "/api/auth/token/refresh/", { requests: refreshRequests }),
+    scenario(
+      "refresh",
+      "refresh",
+      "/api/auth/token/refresh/",
+      { requests: refreshPool.requests },
+      refreshPool,
+    ),
     scenario("verify", "token verify", "/api/auth/token/verify/", {
       ...post({ token: applicant.tokens.access }),
     }),
@@ -138,9 +168,13 @@ function scenarios(setup: Awaited<ReturnType<typeof prepare>>, connections: numb
     scenario("search", "applicant search", "/api/applicants/?search=siti", {
       headers: staffAuth,
     }),
-    scenario("upload", "document upload", "/api/applicants/me/documents/", {
-      requests: uploadRequests,
-    }),
+    scenario(
+      "upload",
+      "document upload",
+      "/api/applicants/me/documents/",
+      { requests: uploadPool.requests },
+      uploadPool,
+    ),
   ];
 }
 
@@ -162,6 +196,12 @@ const WARM_UP_SECONDS = 2;
 
 async function main(): Promise<void> {
   const options = readOptions();
+  if (options.check) {
+    const problem = await checkTokenPool(options.connections);
+    if (problem) throw new Error(`token pool check failed: ${problem}`);
+    console.log("token pool check passed");
+    return;
+  }
   console.log("starting npm run dev with RATE_LIMITS_ENABLED=false …");
   const server = await startDevServer({ RATE_LIMITS_ENABLED: "false" });
   try {
@@ -183,6 +223,9 @@ async function main(): Promise<void> {
       const cpuMsPerRequest = cpuMs / Math.max(1, result.requests);
       measured.push({ label: scenario.label, path: scenario.path, result, cpuMsPerRequest });
       console.log(`  ${scenario.label}: ${result.requests} responses`);
+      if (scenario.pool) {
+        console.log(`  ${describeTokenUsage(scenario.label, scenario.pool.usage())}`);
+      }
     }
     printReport(measured, options);
     warnAboutReloads(server.reloads());
