@@ -156,9 +156,9 @@ function listFilter(query: ApplicantListQuery, restriction?: SQL, keyset?: SQL):
  * count took about 0.1 s this way and 0.5–1 s with the join (`npm run bench:db`).
  */
 async function countMatches(db: Database, filter: ListFilter): Promise<number> {
-  // TODO(#6): the count is exact, so it still reads every matching index entry: 0.1 s or more
-  // for a filter that matches most of 1M applicants. A capped or estimated count changes the
-  // `count` field of the API, so it needs a contract decision.
+  // NOTE: the count is exact, so it reads every matching index entry: 0.1 s or more for a
+  // filter that matches most of 1M applicants. A capped or estimated count would change the
+  // API's `count` field, so it waits for a product decision (BENCHMARKS.md, Database).
   const counted = filter.profilesOnly
     ? db
         .select({ count: sql<number>`count(*)::int` })

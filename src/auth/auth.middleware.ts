@@ -88,10 +88,10 @@ export function assertTrustedOrigin(c: AppContext) {
  * Returns the user's current role when the token's session is open, the user is active and
  * the token's security stamp is the user's current one. Otherwise returns null. One query.
  *
- * TODO(#6): this query, with the per-request Postgres connection it opens, costs about 3 ms of
+ * NOTE: this query, with the per-request Postgres connection it opens, costs about 3 ms of
  * workerd CPU under `npm run dev` (BENCHMARKS.md, HTTP), over the 1 ms auth budget. Caching the
- * result per isolate for up to 60 s, the revocation delay the product allows, would meet it,
- * but the tests expect a revoked session to be rejected at once.
+ * result per isolate would meet it, but a revoked session must be rejected at once, so the
+ * query stays until the product accepts a revocation delay.
  */
 export async function findActiveSessionRole(
   db: Database,

@@ -14,7 +14,7 @@ const TJCS_YCCK = 4;
  * a progressive image until the last scan, 2 bytes per sample whatever the output scale, so a
  * 12 MP 4:2:0 photo needs 56 MB of WASM memory against 23 MB for a baseline one
  * (scripts/bench-images.ts). Phone cameras write baseline JPEGs.
- * TODO(#4): lift this with a decoder that keeps only the coefficients the chosen scale uses.
+ * NOTE: a decoder that keeps only the coefficients the chosen scale uses would lift this limit.
  */
 export const MAX_PROGRESSIVE_PIXELS = 12_000_000;
 

@@ -45,8 +45,8 @@ export function decodePngScaled(bytes: Uint8Array, width: number, height: number
  * Adam7-interlaced PNGs complete no row before the last pass, so they cannot be streamed; up
  * to MAX_INTERLACED_PIXELS photon decodes them whole (55 MB of WASM memory for a 4 MP RGB
  * PNG, measured in Node with photon 0.4.0).
- * TODO(#4): larger interlaced PNGs are refused; decoding pass by pass into the resampler
- * would lift this, but phones and scanners do not write interlaced PNGs.
+ * NOTE: larger interlaced PNGs are rejected. Decoding pass by pass into the resampler would
+ * lift this limit, but phones and scanners rarely write interlaced PNGs.
  */
 function decodeInterlaced(bytes: Uint8Array, header: PngHeader, width: number, height: number) {
   if (header.width * header.height > MAX_INTERLACED_PIXELS) {
