@@ -48,7 +48,8 @@ export async function startDevServer(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logPath = join(tmpdir(), `kms-dev-server-${port}.log`);
-  const output = collectOutput(child, createWriteStream(logPath));
+  // Owner-only, because the log of a first start prints the dev admin's password.
+  const output = collectOutput(child, createWriteStream(logPath, { mode: 0o600 }));
   try {
     await waitForReady(child, output);
   } catch (error) {
