@@ -17,12 +17,14 @@ export async function resendMessages(to: string): Promise<RecordedEmail[]> {
 
 /**
  * Polls the fake Resend until `count` emails for `to` arrived, and throws after `timeoutMs`.
- * Queue delivery in miniflare waits for max_batch_timeout (2 s), so allow several seconds.
+ * Queue delivery in miniflare waits for max_batch_timeout (2 s). The default allows more:
+ * in one CI run the whole test runtime logged nothing for 24 s while the suite loaded
+ * other test files, and a 15 s wait failed. It stays below the 30 s test timeout.
  */
 export async function waitForEmails(
   to: string,
   count = 1,
-  timeoutMs = 15_000,
+  timeoutMs = 27_000,
 ): Promise<RecordedEmail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
