@@ -44,7 +44,7 @@ WebAssembly.Instance = new Proxy(Instance, {
   construct: (target, args) => track(Reflect.construct(target, args)),
 });
 
-/** Peak memory per module since the last call, in MB, and forgets the finished instances. */
+/** Returns the peak memory per module since the last call, in MB, and drops finished instances. */
 export function takeWasmPeaks(): Record<string, number> {
   const peaks: Record<string, number> = {};
   for (const { name, peakBytes } of tracked) {

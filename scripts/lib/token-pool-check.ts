@@ -23,7 +23,7 @@ interface ServerCounts {
  * and a measured run as `bench:http` does. Returns a failure message when a token was sent by
  * two requests at once, replayed after rotation, or missing from the pool, and undefined if not.
  *
- * The fake server rotates each token it accepts, answers after 0 to 20 ms, and drops the
+ * The fake server rotates each token it accepts, responds after 0 to 20 ms, and drops the
  * connection without an answer on every DROP_EVERY-th request (MAX_DROPS times), after rotating,
  * as a timeout or a crashed request would leave it.
  */

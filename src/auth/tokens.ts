@@ -66,7 +66,7 @@ export async function verifyAccessToken(config: TokenConfig, token: string) {
       audience: config.JWT_AUDIENCE,
       requiredClaims: ["exp", "iat", "jti", "sub"],
       // Rejects a token whose `iat` is in the future, and one issued longer ago than the
-      // access-token lifetime whatever its `exp` says. The tolerance covers clock skew
+      // access-token lifetime whatever its `exp` claim is. The tolerance covers clock skew
       // between the Workers that sign and verify.
       maxTokenAge: config.ACCESS_TOKEN_TTL_SECONDS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,

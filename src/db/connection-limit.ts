@@ -57,7 +57,7 @@ export async function acquireConnectionSlot(limit: ConnectionLimit): Promise<() 
 }
 
 /**
- * Returns a postgres.js `socket` option that holds a connection slot from before the TCP
+ * Returns a postgres.js `socket` option that keeps a connection slot from before the TCP
  * connect until the socket closes, so an isolate never has more than `maxConnections` open
  * and further requests wait in arrival order instead of overrunning the server. Returns
  * undefined outside Workers, where postgres.js opens its own Node sockets.

@@ -57,9 +57,9 @@ export class ConnectionSlots {
     }
   }
 
-  // TODO(#5): a slot is freed only when its socket emits `close`. Whether that still happens
-  // when workerd cancels the request that owns the socket was not tested; if not, the slot
-  // stays taken until the isolate is recycled.
+  // TODO(#5): a slot is freed only when its socket emits `close`. It is not tested whether that
+  // happens when workerd cancels the request that owns the socket. If not, the slot stays
+  // taken until the isolate is recycled.
   private releaser(): () => void {
     let released = false;
     return () => {

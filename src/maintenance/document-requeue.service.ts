@@ -42,8 +42,8 @@ export async function requeueStuckDocuments(
   return { requeued, more: true };
 }
 
-// TODO(#5): no index covers processing_status, so each run reads applicant_documents in id
-// order once; a partial index on pending and processing rows needs a migration of its own.
+// TODO(#5): no index covers processing_status, so each run reads applicant_documents once in
+// id order. A partial index on pending and processing rows needs a migration of its own.
 async function findStuckDocuments(
   db: Database,
   rules: StuckDocumentRules,

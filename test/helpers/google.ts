@@ -4,7 +4,7 @@ import { uniqueEmail } from "./http";
 /** The client id the test bindings list in GOOGLE_CLIENT_IDS. */
 export const GOOGLE_CLIENT_ID = "test-client-id.apps.googleusercontent.com";
 
-/** Returns the URL of the fakes server that stands in for Google, Vision, Resend and S3. */
+/** Returns the URL of the fakes server that replaces Google, Vision, Resend and S3 in tests. */
 export const fakesUrl = () => (env as unknown as { TEST_FAKES_URL: string }).TEST_FAKES_URL;
 
 /** Builds valid Google ID-token claims for a new account, with `overrides` applied last. */

@@ -123,7 +123,7 @@ describe("account enumeration", () => {
   );
 
   // The equal-work check behind the timing bound below: the Worker runs in this test's
-  // isolate, so a spy on WebCrypto sees every PBKDF2 derivation a login makes.
+  // isolate, so a spy on WebCrypto records every PBKDF2 derivation a login makes.
   it("POST /api/auth/token/ derives one PBKDF2 key of the configured cost for every kind", async () => {
     const emails = await accountsOfEachKind();
     const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");

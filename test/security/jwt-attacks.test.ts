@@ -118,7 +118,7 @@ describe("JWT attacks against GET /api/me/ and POST /api/auth/token/verify/", ()
     await expectError(await api("GET", "/api/admins/", { token }), 403, "permission_denied");
   });
 
-  it("GET /api/me/ answers 401 to the token of a user deactivated by an admin", async () => {
+  it("GET /api/me/ rejects a user deactivated by an admin", async () => {
     const admin = await signInAs("ADMIN");
     const staff = await signInAs("STAFF");
     const path = `/api/staff/${staff.user.id}/deactivate/`;
@@ -126,7 +126,7 @@ describe("JWT attacks against GET /api/me/ and POST /api/auth/token/verify/", ()
     await expectTokenRejected(staff.access);
   });
 
-  it("GET /api/me/ answers 401 to the token of a user made inactive in the database", async () => {
+  it("GET /api/me/ rejects a user deactivated in the database", async () => {
     const session = await signInAs("APPLICANT");
     await withDatabase(({ db }) =>
       db.update(users).set({ isActive: false }).where(eq(users.id, session.user.id)),
@@ -134,7 +134,7 @@ describe("JWT attacks against GET /api/me/ and POST /api/auth/token/verify/", ()
     await expectTokenRejected(session.access);
   });
 
-  it("GET /api/me/ answers 401 to the access token of a session ended by logout", async () => {
+  it("GET /api/me/ rejects a session ended by logout", async () => {
     const session = await signInAs("APPLICANT");
     const other = await signInAs("APPLICANT");
     const logout = await api("POST", "/api/auth/logout/", { json: { refresh: session.refresh } });

@@ -69,7 +69,7 @@ async function expectForbidden(session: Session, requests: Request[]) {
   }
 }
 
-/** The applicant profile id of a user, read straight from the database. */
+/** Reads the applicant profile id of a user straight from the database. */
 async function applicantProfileId(userId: number): Promise<number> {
   const [row] = await withDatabase(({ db }) =>
     db.select().from(applicantProfiles).where(eq(applicantProfiles.userId, userId)),

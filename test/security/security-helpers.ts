@@ -27,7 +27,7 @@ export async function expectError(response: Response, status: number, code: stri
   return body;
 }
 
-/** The status of GET /api/me/ with this Bearer token: 200 while the token is usable. */
+/** Returns the status of GET /api/me/ with this Bearer token: 200 while the token is usable. */
 export async function meStatus(access: string): Promise<number> {
   const response = await api("GET", "/api/me/", { token: access });
   await response.arrayBuffer();
@@ -52,7 +52,7 @@ export function base64url(value: unknown): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }
 
-/** The median of a non-empty list of numbers. */
+/** Returns the median of a non-empty list of numbers. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

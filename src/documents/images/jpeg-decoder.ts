@@ -134,7 +134,8 @@ function isTruncated(bytes: Uint8Array): boolean {
     }
   }
   if (scanStart < 0) return true;
-  // Entropy-coded data never holds FF D9 (an FF there is followed by 00 or a restart marker).
+  // Entropy-coded data never contains FF D9, because an FF there is followed by 00 or a restart
+  // marker.
   for (let index = bytes.length - 2; index > scanStart; index--) {
     if (bytes[index] === 0xff && bytes[index + 1] === 0xd9) return false;
   }

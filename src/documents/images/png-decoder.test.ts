@@ -151,7 +151,7 @@ describe("inflateZlib", () => {
   });
 });
 
-/** The concatenated IDAT payloads of a PNG. */
+/** Returns the concatenated IDAT payloads of a PNG. */
 function idatOf(png: Uint8Array): Uint8Array {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const parts: Uint8Array[] = [];
