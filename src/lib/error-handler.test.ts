@@ -173,3 +173,49 @@ describe("handleError with a transaction aborted for a concurrent one", () => {
     });
   }
 });
+
+describe("handleError when the database does not accept a connection", () => {
+  it("POST /api/auth/token/ answers 503 service_unavailable with Retry-After when the database refuses", async () => {
+    const errorLog = vi.spyOn(console, "error").mockImplementation(() => {});
+    const downEnv = { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:9/postgres" };
+    const response = await createApp().request(
+      "/api/auth/token/",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "CF-Connecting-IP": "203.0.113.9" },
+        body: JSON.stringify({ email: "someone@example.test", password: "Rahasia-123" }),
+      },
+      downEnv,
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toBe("5");
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.code).toBe("service_unavailable");
+    expect(typeof body.request_id).toBe("string");
+    const lines = errorLog.mock.calls.map((call) => String(call[0]));
+    expect(lines.some((line) => line.includes("database unreachable"))).toBe(true);
+    expect(lines.some((line) => line.includes("unhandled error"))).toBe(false);
+  });
+
+  it("answers 503 for a postgres.js CONNECT_TIMEOUT wrapped by drizzle", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const cause = Object.assign(new Error("write CONNECT_TIMEOUT 127.0.0.1:5432"), {
+      code: "CONNECT_TIMEOUT",
+    });
+    const wrapped = Object.assign(new Error("Failed query: select 1"), { cause });
+    const response = await appThatThrows(wrapped).request("/boom/", {}, env);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toBe("5");
+    expect(((await response.json()) as Record<string, unknown>).code).toBe("service_unavailable");
+  });
+
+  it("still answers 500 for an error that only mentions a connection", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await appThatThrows(new Error("connection string is malformed")).request(
+      "/boom/",
+      {},
+      env,
+    );
+    expect(response.status).toBe(500);
+  });
+});

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../context";
+import { databaseConnectFailure } from "../db/connection-failures";
 import { transactionConflictState } from "../db/transaction-conflicts";
 import { ConfigError } from "../env";
 import { AppError, type FieldErrors } from "./errors";
@@ -19,6 +20,9 @@ const CODES_BY_STATUS: Record<number, [code: string, detail: string]> = {
 };
 
 const INTERNAL_ERROR = "Terjadi kesalahan pada server. Silakan coba lagi nanti.";
+const DATABASE_UNREACHABLE =
+  "Layanan sedang tidak tersedia. Silakan coba lagi dalam beberapa saat.";
+const UNREACHABLE_RETRY_AFTER_SECONDS = 5;
 const TRANSACTION_CONFLICT =
   "Permintaan bentrok dengan permintaan lain yang berjalan bersamaan. Silakan coba lagi.";
 
@@ -85,6 +89,14 @@ export function handleError(error: Error, c: Context<AppEnv>) {
     logger.warn("transaction conflict", { sql_state: conflictState, route: c.req.routePath });
     c.header("Retry-After", "1");
     return renderError(c, 503, "service_unavailable", TRANSACTION_CONFLICT);
+  }
+  const connectFailure = databaseConnectFailure(error);
+  if (connectFailure) {
+    // The database did not accept a connection (down, overloaded or unreachable). No statement
+    // ran, so the request can be sent again once it is back.
+    logger.error("database unreachable", { reason: connectFailure, route: c.req.routePath });
+    c.header("Retry-After", String(UNREACHABLE_RETRY_AFTER_SECONDS));
+    return renderError(c, 503, "service_unavailable", DATABASE_UNREACHABLE);
   }
   if (error instanceof ConfigError) {
     logger.error("invalid configuration", { issues: error.issues.join("; ") });
