@@ -26,7 +26,7 @@ import {
   uniqueEmail,
 } from "./lib/bench-accounts";
 import { startDevServer } from "./lib/dev-server";
-import { configFromEnvironment, readDevVars } from "./lib/dev-settings";
+import { configFromEnvironment, ensureDevSecrets, readDevVars } from "./lib/dev-settings";
 import {
   type Client,
   perform,
@@ -219,6 +219,9 @@ function printHistogram(records: ResponseRecord[]): void {
 
 async function main(): Promise<number> {
   const options = readOptions();
+  // Before the first `npm run dev` there is no .dev.vars: create it here, so the limits read
+  // below and the copied sources share the secrets the Worker uses.
+  ensureDevSecrets();
   const config = workerConfig();
   const address = addressBlock();
   const snapshot = createSnapshot();
