@@ -1,5 +1,5 @@
 /**
- * Codes postgres.js gives a connection that never opened: the server did not answer in time
+ * Codes postgres.js gives a connection that never opened: the server did not respond in time
  * or refused it. No statement was sent, so nothing was written and the client may retry.
  */
 const CONNECT_FAILURE_CODES = new Set([
@@ -10,13 +10,13 @@ const CONNECT_FAILURE_CODES = new Set([
 ]);
 
 /**
- * What workerd's `connect()` (cloudflare:sockets) throws when the address refuses the
- * connection. It carries no code, so the message is all there is to recognise it by.
+ * Part of the message workerd's `connect()` (cloudflare:sockets) throws when the address
+ * refuses the connection. That error carries no code to recognise it by.
  */
 const WORKERD_CONNECT_FAILURE = "cannot connect to the specified address";
 
 /**
- * Returns why the database could not be reached when `error` (or a cause of it, since drizzle
+ * Tells why the database could not be reached when `error` (or a cause of it, since drizzle
  * wraps driver errors) is a failure to open a connection, else undefined.
  */
 export function databaseConnectFailure(error: unknown): string | undefined {
