@@ -21,6 +21,7 @@ import { createRouter, pathWithTrailingSlash, type Router } from "./lib/openapi"
 import { allowedMethods } from "./lib/routes";
 import { corsFromConfig } from "./middleware/cors";
 import { configuration, requestContext } from "./middleware/request-context";
+import { buildOpenApiDocument } from "./openapi-document";
 import { limitRequests } from "./rate-limits/rate-limit.middleware";
 import { referrerRoutes } from "./referrers/referrers.routes";
 import { regionRoutes } from "./regions/regions.routes";
@@ -60,10 +61,7 @@ export function createApp(): Router {
   app.route("/", referrerRoutes);
   app.route("/", dashboardRoutes);
 
-  app.doc31("/api/schema/", {
-    openapi: "3.1.0",
-    info: { title: "KMS-Connect Account API", version: "1.0.0" },
-  });
+  app.get("/api/schema/", (c) => c.json(buildOpenApiDocument(app)));
   // Swagger UI's page loads its script and styles from a CDN in the reader's browser.
   app.get("/api/docs/", swaggerUI({ url: "/api/schema/", title: "KMS-Connect Account API" }));
 

@@ -14,6 +14,11 @@ export const rateLimitedResponse = errorResponse(
 // Health and liveness probes come from monitors that poll on their own schedule.
 const UNLIMITED_PATHS = new Set(["/health", "/health/", "/health/live", "/health/live/"]);
 
+/** Tells whether requests to `path` count against the general limit of `limitRequests`. */
+export function hasGeneralRateLimit(path: string): boolean {
+  return !UNLIMITED_PATHS.has(path);
+}
+
 /**
  * Applies the general limit to every request: per user for a request that carries a valid
  * access token, otherwise per client IP. This checks the token's signature and expiry but not
@@ -22,7 +27,7 @@ const UNLIMITED_PATHS = new Set(["/health", "/health/", "/health/live", "/health
  */
 export const limitRequests = createMiddleware<AppEnv>(async (c, next) => {
   const config = c.get("config");
-  if (!config.RATE_LIMITS_ENABLED || UNLIMITED_PATHS.has(c.req.path)) return next();
+  if (!config.RATE_LIMITS_ENABLED || !hasGeneralRateLimit(c.req.path)) return next();
 
   const userId = await signedInUserId(c);
   if (userId === null) {
