@@ -1,18 +1,8 @@
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../src/db/client";
+import { describe, expect, it } from "vitest";
 import { users } from "../../src/db/schema";
-import { openTestDatabase } from "../helpers/database";
-import {
-  actorsFor,
-  createFixture,
-  expectActorsSignedIn,
-  type Fixture,
-  fuzz,
-  realPathIds,
-  sendAndCheck,
-} from "./fuzz/fuzz-runner";
+import { fuzzOperation, setUpFuzzSession } from "./fuzz/fuzz-suite";
 import {
   type HostileRequest,
   hostileHeaders,
@@ -30,22 +20,11 @@ import { snapshotText } from "./row-snapshot";
 // operations stop at 401 before reading the body. With about 40 JSON operations this file
 // sends some 400 requests: about 15 s alone, 40 s with other test files in parallel on the
 // 2-core machine.
-const ROLE_RUNS = 8;
-const ANONYMOUS_RUNS = 2;
+const RUNS = { role: 8, anonymous: 2 };
 
 const operations = (await loadOperations()).filter((operation) => operation.body === "json");
 
-let database: DatabaseHandle;
-let fixture: Fixture;
-
-beforeAll(async () => {
-  database = openTestDatabase();
-  fixture = await createFixture();
-});
-
-afterAll(async () => {
-  await database.close();
-});
+const session = setUpFuzzSession();
 
 describe("fuzzing JSON operations", () => {
   it("GET /api/schema/ lists JSON operations to fuzz", () => {
@@ -53,6 +32,7 @@ describe("fuzzing JSON operations", () => {
   });
 
   it("the partial-write check notices a changed row (control)", async () => {
+    const { database, fixture } = session;
     const before = await snapshotText(database.db, fixture.userIds);
     await database.db
       .update(users)
@@ -63,24 +43,17 @@ describe("fuzzing JSON operations", () => {
 
   for (const operation of operations) {
     it(`${operation.name} never answers 5xx, non-JSON errors or partial writes`, async () => {
-      const pathIds = realPathIds(fixture);
-      for (const actor of actorsFor(operation, fixture)) {
-        const request = fc
-          .tuple(hostilePath(operation, pathIds), hostileJsonBody(operation), hostileHeaders)
-          .map(
-            ([path, [body, contentType], headers]): HostileRequest => ({
-              method: operation.method,
-              path,
-              headers: contentType ? { ...headers, "Content-Type": contentType } : headers,
-              body,
-              summary: typeof body === "string" ? body : `${body.length} raw bytes`,
-            }),
-          );
-        await fuzz(request, actor ? ROLE_RUNS : ANONYMOUS_RUNS, (value) =>
-          sendAndCheck(database, fixture, actor, value),
-        );
-      }
-      await expectActorsSignedIn(fixture, operation);
+      await fuzzOperation(session, operation, RUNS, (pathIds) =>
+        fc.tuple(hostilePath(operation, pathIds), hostileJsonBody(operation), hostileHeaders).map(
+          ([path, [body, contentType], headers]): HostileRequest => ({
+            method: operation.method,
+            path,
+            headers: contentType ? { ...headers, "Content-Type": contentType } : headers,
+            body,
+            summary: typeof body === "string" ? body : `${body.length} raw bytes`,
+          }),
+        ),
+      );
     }, 120_000);
   }
 });

@@ -1,16 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../src/db/client";
-import { openTestDatabase } from "../helpers/database";
-import {
-  actorsFor,
-  createFixture,
-  expectActorsSignedIn,
-  type Fixture,
-  fuzz,
-  realPathIds,
-  sendAndCheck,
-} from "./fuzz/fuzz-runner";
+import { describe, expect, it } from "vitest";
+import { fuzzOperation, setUpFuzzSession } from "./fuzz/fuzz-suite";
 import {
   type HostileRequest,
   hostileHeaders,
@@ -25,22 +15,11 @@ import { loadOperations } from "./fuzz/openapi-operations";
 // replay it.
 
 // Few operations, so more runs each: about 120 requests for the file.
-const ROLE_RUNS = 20;
-const ANONYMOUS_RUNS = 5;
+const RUNS = { role: 20, anonymous: 5 };
 
 const operations = (await loadOperations()).filter((operation) => operation.body === "multipart");
 
-let database: DatabaseHandle;
-let fixture: Fixture;
-
-beforeAll(async () => {
-  database = openTestDatabase();
-  fixture = await createFixture();
-});
-
-afterAll(async () => {
-  await database.close();
-});
+const session = setUpFuzzSession();
 
 describe("fuzzing multipart operations", () => {
   it("GET /api/schema/ lists the upload and registration operations", () => {
@@ -51,9 +30,8 @@ describe("fuzzing multipart operations", () => {
 
   for (const operation of operations) {
     it(`${operation.name} never answers 5xx, non-JSON errors or partial writes`, async () => {
-      const pathIds = realPathIds(fixture);
-      for (const actor of actorsFor(operation, fixture)) {
-        const request = fc
+      await fuzzOperation(session, operation, RUNS, (pathIds) =>
+        fc
           .tuple(hostilePath(operation, pathIds), hostileMultipartBody(operation), hostileHeaders)
           .map(
             ([path, { body, contentType }, headers]): HostileRequest => ({
@@ -63,11 +41,8 @@ describe("fuzzing multipart operations", () => {
               body,
               summary: typeof body === "string" ? body : "a hostile form",
             }),
-          );
-        const runs = actor ? ROLE_RUNS : ANONYMOUS_RUNS;
-        await fuzz(request, runs, (value) => sendAndCheck(database, fixture, actor, value));
-      }
-      await expectActorsSignedIn(fixture, operation);
+          ),
+      );
     }, 120_000);
   }
 });

@@ -1,16 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "../../src/db/client";
-import { openTestDatabase } from "../helpers/database";
-import {
-  actorsFor,
-  createFixture,
-  expectActorsSignedIn,
-  type Fixture,
-  fuzz,
-  realPathIds,
-  sendAndCheck,
-} from "./fuzz/fuzz-runner";
+import { describe, expect, it } from "vitest";
+import { fuzzOperation, setUpFuzzSession } from "./fuzz/fuzz-suite";
 import {
   type HostileRequest,
   hostileHeaders,
@@ -26,22 +16,11 @@ import { loadOperations } from "./fuzz/openapi-operations";
 
 // About 110 operations, so two runs per actor keep the file near 440 requests: about 15 s
 // with other test files in parallel on the 2-core machine.
-const ROLE_RUNS = 2;
-const ANONYMOUS_RUNS = 2;
+const RUNS = { role: 2, anonymous: 2 };
 
 const operations = await loadOperations();
 
-let database: DatabaseHandle;
-let fixture: Fixture;
-
-beforeAll(async () => {
-  database = openTestDatabase();
-  fixture = await createFixture();
-});
-
-afterAll(async () => {
-  await database.close();
-});
+const session = setUpFuzzSession();
 
 function neutralBody(body: "json" | "multipart" | null): Pick<HostileRequest, "body" | "headers"> {
   if (body === "json") return { body: "{}", headers: { "Content-Type": "application/json" } };
@@ -59,10 +38,9 @@ describe("fuzzing query strings, headers and path ids", () => {
 
   for (const operation of operations) {
     it(`${operation.name} never answers 5xx or non-JSON errors to hostile queries and headers`, async () => {
-      const pathIds = realPathIds(fixture);
       const neutral = neutralBody(operation.body);
-      for (const actor of actorsFor(operation, fixture)) {
-        const request = fc
+      await fuzzOperation(session, operation, RUNS, (pathIds) =>
+        fc
           .tuple(
             hostilePath(operation, pathIds),
             hostileQuery(operation.queryParams),
@@ -76,11 +54,8 @@ describe("fuzzing query strings, headers and path ids", () => {
               body: neutral.body,
               summary: "a neutral body",
             }),
-          );
-        const runs = actor ? ROLE_RUNS : ANONYMOUS_RUNS;
-        await fuzz(request, runs, (value) => sendAndCheck(database, fixture, actor, value));
-      }
-      await expectActorsSignedIn(fixture, operation);
+          ),
+      );
     }, 120_000);
   }
 });
