@@ -25,7 +25,7 @@ import {
   requestJson,
   uniqueEmail,
 } from "./lib/bench-accounts";
-import { startDevServer } from "./lib/dev-server";
+import { type DevServer, startDevServer } from "./lib/dev-server";
 import { configFromEnvironment, ensureDevSecrets, readDevVars } from "./lib/dev-settings";
 import {
   type Client,
@@ -33,12 +33,15 @@ import {
   pickAction,
   type ResponseRecord,
   registrationPool,
+  type Target,
 } from "./lib/load-actions";
 import { checkLimit, histogram, limitRules, lockedAccounts } from "./lib/load-checks";
 import { createSnapshot } from "./lib/load-snapshot";
 
-const USAGE = "usage: npm run load:test -- [--clients N] [--duration S] [--addresses K]";
+const USAGE = "usage: npm run load:test -- [--clients N] [--duration S] [--addresses K] [--direct]";
 const CLIENTS_PER_ACCOUNT = 4;
+/** The start of the plain-text 503 wrangler's proxy sends when its request to the Worker fails. */
+const PROXY_FAILURE = "Your worker restarted mid-request";
 const LOCK_TARGETS = 2;
 
 function readOptions() {
@@ -47,6 +50,7 @@ function readOptions() {
       clients: { type: "string", default: "200" },
       duration: { type: "string", default: "60" },
       addresses: { type: "string", default: "100" },
+      direct: { type: "boolean", default: false },
     },
   });
   const number = (name: string, raw: string, max: number) => {
@@ -60,6 +64,7 @@ function readOptions() {
     clients: number("clients", values.clients, 2000),
     durationSeconds: number("duration", values.duration, 3600),
     addresses: number("addresses", values.addresses, 60_000),
+    direct: values.direct,
   };
 }
 
@@ -85,17 +90,19 @@ function addressBlock(): (index: number) => string {
   };
 }
 
+/** Sends one request to `target` with its headers, plus those of `init`. */
+function send(target: Target, path: string, init: RequestInit = {}) {
+  const headers = { ...target.headers, ...(init.headers as Record<string, string> | undefined) };
+  return requestJson(`${target.url}${path}`, { ...init, headers });
+}
+
 /**
  * Tells whether the dev runtime passes `CF-Connecting-IP` through: one address exhausts the
  * anonymous limit, and a second one must still be served.
  */
-async function headerPassesThrough(
-  baseUrl: string,
-  config: Config,
-  address: (i: number) => string,
-) {
+async function headerPassesThrough(target: Target, config: Config, address: (i: number) => string) {
   const get = (ip: string) =>
-    requestJson(`${baseUrl}/api/document-types/public/`, { headers: { "CF-Connecting-IP": ip } });
+    send(target, "/api/document-types/public/", { headers: { "CF-Connecting-IP": ip } });
   for (let attempt = 0; attempt <= config.RATE_LIMIT_ANONYMOUS.limit; attempt++) {
     if ((await get(address(0))).status === 429) break;
   }
@@ -103,9 +110,9 @@ async function headerPassesThrough(
 }
 
 /** Registers an applicant through the API, from an address no other request uses. */
-async function register(baseUrl: string, ip: string): Promise<Credentials> {
+async function register(target: Target, ip: string): Promise<Credentials> {
   const credentials = { email: uniqueEmail("load-client"), password: randomPassword() };
-  const response = await requestJson(`${baseUrl}/api/auth/register/`, {
+  const response = await send(target, "/api/auth/register/", {
     method: "POST",
     headers: { "CF-Connecting-IP": ip },
     body: registrationForm(credentials),
@@ -118,11 +125,11 @@ async function register(baseUrl: string, ip: string): Promise<Credentials> {
   return credentials;
 }
 
-async function registerMany(baseUrl: string, count: number, address: (i: number) => string) {
+async function registerMany(target: Target, count: number, address: (i: number) => string) {
   const accounts: Credentials[] = [];
   for (let start = 0; start < count; start += 4) {
     const batch = Array.from({ length: Math.min(4, count - start) }, (_, offset) =>
-      register(baseUrl, address(start + offset)),
+      register(target, address(start + offset)),
     );
     accounts.push(...(await Promise.all(batch)));
   }
@@ -135,7 +142,7 @@ interface RunState {
 }
 
 async function runClients(
-  baseUrl: string,
+  target: Target,
   clients: Client[],
   lockTargets: string[],
   durationSeconds: number,
@@ -149,7 +156,7 @@ async function runClients(
       const sentAt = performance.now() - started;
       try {
         const record = await perform(pickAction(), {
-          baseUrl,
+          target,
           client,
           lockTargets,
           takeRegistration,
@@ -167,14 +174,14 @@ async function runClients(
 
 /** Signs in to each locked account with its right password and returns those not given 429. */
 async function unlockedAccounts(
-  baseUrl: string,
+  target: Target,
   locked: string[],
   passwords: Map<string, string>,
   address: (i: number) => string,
 ): Promise<string[]> {
   const failures: string[] = [];
   for (const [index, email] of locked.entries()) {
-    const response = await requestJson(`${baseUrl}/api/auth/token/`, {
+    const response = await send(target, "/api/auth/token/", {
       method: "POST",
       headers: { "Content-Type": "application/json", "CF-Connecting-IP": address(index) },
       body: JSON.stringify({ email, password: passwords.get(email) }),
@@ -234,7 +241,8 @@ async function main(): Promise<number> {
   );
   try {
     console.log(`worker ready at ${server.url} (its log: ${server.logPath})`);
-    if (!(await headerPassesThrough(server.url, config, address))) {
+    const target = options.direct ? directTarget(server) : { url: server.url, headers: {} };
+    if (!(await headerPassesThrough(target, config, address))) {
       console.error("wrangler dev does not pass CF-Connecting-IP through; cannot vary clients");
       return 1;
     }
@@ -242,9 +250,7 @@ async function main(): Promise<number> {
 
     // Addresses 2 … 999 serve the set-up and the final checks; clients use 1000 and above.
     const accountCount = Math.ceil(options.clients / CLIENTS_PER_ACCOUNT);
-    const accounts = await registerMany(server.url, accountCount + LOCK_TARGETS, (i) =>
-      address(2 + i),
-    );
+    const accounts = await registerMany(target, accountCount + LOCK_TARGETS, (i) => address(2 + i));
     const lockTargets = accounts.slice(accountCount);
     const clients: Client[] = Array.from({ length: options.clients }, (_, index) => ({
       ip: address(1000 + (index % options.addresses)),
@@ -253,13 +259,11 @@ async function main(): Promise<number> {
 
     console.log(`running ${options.clients} clients for ${options.durationSeconds} s …`);
     const lockEmails = lockTargets.map((account) => account.email);
-    const state = await runClients(server.url, clients, lockEmails, options.durationSeconds);
+    const state = await runClients(target, clients, lockEmails, options.durationSeconds);
 
     const passwords = new Map(lockTargets.map((account) => [account.email, account.password]));
     const locked = lockedAccounts(config, state.records);
-    const stillOpen = await unlockedAccounts(server.url, locked, passwords, (i) =>
-      address(900 + i),
-    );
+    const stillOpen = await unlockedAccounts(target, locked, passwords, (i) => address(900 + i));
     const registered = state.records
       .filter((record) => record.action === "register" && record.status === 201)
       .map((record) => record.email.toLowerCase());
@@ -270,6 +274,18 @@ async function main(): Promise<number> {
     await server.stop();
     snapshot.remove();
   }
+}
+
+/**
+ * The Worker's own socket, for `--direct`. wrangler dev answers on a proxy that forwards every
+ * request to this socket over a second HTTP connection; sending straight to the socket takes
+ * that hop out, to tell the Worker's answers from the proxy's (see BENCHMARKS.md).
+ */
+function directTarget(server: DevServer): Target {
+  const socket = server.workerSocket();
+  if (!socket) throw new Error("the Worker's socket is not in wrangler's debug log");
+  console.log(`--direct: sending to the Worker's own socket ${socket.url}, past wrangler's proxy`);
+  return socket;
 }
 
 interface Outcome {
@@ -303,6 +319,12 @@ function report(state: RunState, config: Config, outcome: Outcome): number {
   const serverErrors = records.filter((record) => record.status >= 500);
   if (serverErrors.length > 0) problems.push(`${serverErrors.length} responses with a 5xx status`);
   problems.push(...groupProblems(records));
+  const proxyFailures = records.filter((record) => record.problem?.includes(PROXY_FAILURE));
+  if (proxyFailures.length > 0) {
+    problems.push(
+      `${proxyFailures.length} of them came from wrangler's proxy, which lost its connection to the Worker (see BENCHMARKS.md; compare a run with --direct)`,
+    );
+  }
   if (state.transportErrors.length > 0) {
     problems.push(
       `${state.transportErrors.length} requests failed without a response, first: ${state.transportErrors[0]}`,

@@ -27,7 +27,17 @@ export interface DevServer {
   reloads(): number;
   /** User + system CPU milliseconds of every workerd process of the server so far. */
   workerdCpuMs(): number;
+  /**
+   * The Worker's own socket behind wrangler's proxy, with the header it requires, read from
+   * wrangler's debug log; null before wrangler has logged it.
+   */
+  workerSocket(): WorkerSocket | null;
   stop(): Promise<void>;
+}
+
+export interface WorkerSocket {
+  url: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -42,9 +52,10 @@ export async function startDevServer(
 ): Promise<DevServer> {
   const port = await findFreePort();
   const devScript = root === ROOT ? DEV_SCRIPT : join(root, "scripts", "dev.ts");
+  const wranglerLogPath = join(tmpdir(), `kms-wrangler-${port}.log`);
   const child = spawn(process.execPath, ["--import", "tsx", devScript], {
     cwd: root,
-    env: { ...process.env, ...variables, PORT: String(port) },
+    env: { ...process.env, ...variables, PORT: String(port), WRANGLER_LOG_PATH: wranglerLogPath },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logPath = join(tmpdir(), `kms-dev-server-${port}.log`);
@@ -66,6 +77,7 @@ export async function startDevServer(
     databaseUrl,
     reloads: output.reloads,
     workerdCpuMs: () => workerdCpuMs(child.pid!),
+    workerSocket: () => workerSocketFromLog(wranglerLogPath),
     stop: () => stopChild(child),
   };
 }
@@ -116,6 +128,26 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (timedOut) child.kill("SIGKILL");
 }
 
+/**
+ * Finds the last address that wrangler's proxy was told to forward to. Wrangler writes every
+ * message between its proxy parts to its debug log, among them `reloadComplete` with the
+ * Worker's URL and the shared secret the proxy adds to each request.
+ */
+function workerSocketFromLog(path: string): WorkerSocket | null {
+  const text = readTextFile(path) ?? "";
+  const marker = "handleProxyControllerIncomingMessage ";
+  let found: WorkerSocket | null = null;
+  for (const line of text.split("\n")) {
+    if (!line.includes(marker) || !line.includes('"reloadComplete"')) continue;
+    const message = JSON.parse(line.slice(line.indexOf(marker) + marker.length)) as {
+      proxyData: { userWorkerUrl: { protocol: string; hostname: string; port: string } };
+    } & { proxyData: { headers?: Record<string, string> } };
+    const { protocol, hostname, port } = message.proxyData.userWorkerUrl;
+    found = { url: `${protocol}//${hostname}:${port}`, headers: message.proxyData.headers ?? {} };
+  }
+  return found;
+}
+
 function workerdCpuMs(rootPid: number): number {
   const ticks = descendants(rootPid)
     .filter((pid) => commandLine(pid).includes("workerd"))
@@ -127,7 +159,7 @@ function descendants(pid: number): number[] {
   const children: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = readProc(`/proc/${entry}/stat`);
+    const stat = readTextFile(`/proc/${entry}/stat`);
     if (!stat) continue;
     const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
     if (parent === pid) children.push(Number(entry), ...descendants(Number(entry)));
@@ -136,18 +168,18 @@ function descendants(pid: number): number[] {
 }
 
 function commandLine(pid: number): string {
-  return readProc(`/proc/${pid}/cmdline`) ?? "";
+  return readTextFile(`/proc/${pid}/cmdline`) ?? "";
 }
 
 function cpuTicks(pid: number): number {
-  const stat = readProc(`/proc/${pid}/stat`);
+  const stat = readTextFile(`/proc/${pid}/stat`);
   if (!stat) return 0;
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
 /** Reads a /proc file, or returns undefined when the process ended meanwhile. */
-function readProc(path: string): string | undefined {
+function readTextFile(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch {

@@ -41,8 +41,15 @@ export interface Client {
   tokens?: TokenPair;
 }
 
+/** Where the requests go: wrangler's public address, or the Worker's own socket behind it. */
+export interface Target {
+  url: string;
+  /** Headers every request carries, such as the secret wrangler's proxy adds. */
+  headers: Record<string, string>;
+}
+
 export interface ActionContext {
-  baseUrl: string;
+  target: Target;
   client: Client;
   /** Accounts that take only wrong passwords, to trigger the failed-login lock. */
   lockTargets: string[];
@@ -79,8 +86,9 @@ export async function perform(action: ActionName, context: ActionContext): Promi
   const { client } = context;
   const plan = planRequest(action, context);
   const headers = new Headers(plan.init.headers);
+  for (const [name, value] of Object.entries(context.target.headers)) headers.set(name, value);
   headers.set("CF-Connecting-IP", client.ip);
-  const response = await fetch(`${context.baseUrl}${plan.path}`, {
+  const response = await fetch(`${context.target.url}${plan.path}`, {
     ...plan.init,
     headers,
     signal: AbortSignal.timeout(60_000),
