@@ -12,6 +12,7 @@
  * registration that returned 201 is missing from the database. Linux or macOS; needs nothing else running.
  */
 import { randomInt } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -241,7 +242,7 @@ async function main(): Promise<number> {
   );
   try {
     console.log(`worker ready at ${server.url} (its log: ${server.logPath})`);
-    const target = options.direct ? directTarget(server) : { url: server.url, headers: {} };
+    const target = options.direct ? await directTarget(server) : { url: server.url, headers: {} };
     if (!(await headerPassesThrough(target, config, address))) {
       console.error("wrangler dev does not pass CF-Connecting-IP through; cannot vary clients");
       return 1;
@@ -281,8 +282,13 @@ async function main(): Promise<number> {
  * request to this socket over a second HTTP connection; sending straight to the socket takes
  * that hop out, to tell the Worker's answers from the proxy's (see BENCHMARKS.md).
  */
-function directTarget(server: DevServer): Target {
-  const socket = server.workerSocket();
+async function directTarget(server: DevServer): Promise<Target> {
+  // wrangler writes its debug log asynchronously, shortly after it reports being ready.
+  let socket = server.workerSocket();
+  for (let waited = 0; !socket && waited < 10_000; waited += 250) {
+    await sleep(250);
+    socket = server.workerSocket();
+  }
   if (!socket) throw new Error("the Worker's socket is not in wrangler's debug log");
   console.log(`--direct: sending to the Worker's own socket ${socket.url}, past wrangler's proxy`);
   return socket;
