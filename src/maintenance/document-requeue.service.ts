@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lt, or } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { applicantDocuments } from "../db/schema";
+import { applicantDocuments, unfinishedProcessing } from "../db/schema";
 import type { DocumentMessage } from "../queues/documents.consumer";
 import type { BatchLimits } from "./expired-rows.service";
 
@@ -30,7 +30,12 @@ export async function requeueStuckDocuments(
   let requeued = 0;
   let afterId = 0;
   for (let page = 0; page < limits.maxBatches; page++) {
-    const messages = await findStuckDocuments(db, rules, afterId, limits.batchSize);
+    const messages: DocumentMessage[] = await stuckDocumentsQuery(
+      db,
+      rules,
+      afterId,
+      limits.batchSize,
+    );
     for (let start = 0; start < messages.length; start += QUEUE_SEND_BATCH_MAX) {
       const chunk = messages.slice(start, start + QUEUE_SEND_BATCH_MAX);
       await queue.sendBatch(chunk.map((body) => ({ body })));
@@ -42,14 +47,18 @@ export async function requeueStuckDocuments(
   return { requeued, more: true };
 }
 
-// TODO(#5): no index covers processing_status, so each run reads applicant_documents once in
-// id order. A partial index on pending and processing rows needs a migration of its own.
-async function findStuckDocuments(
+/**
+ * Builds the select for one page of stuck documents after `afterId`. Its literal
+ * `unfinishedProcessing` condition lets the planner read the partial index
+ * `applicant_documents_unfinished_id_idx`, which has only unfinished rows in id order, even in
+ * a generic plan. `updated_at` is then checked on those rows only.
+ */
+export function stuckDocumentsQuery(
   db: Database,
   rules: StuckDocumentRules,
   afterId: number,
   size: number,
-): Promise<DocumentMessage[]> {
+) {
   const status = applicantDocuments.processingStatus;
   const updatedAt = applicantDocuments.updatedAt;
   return db
@@ -57,6 +66,7 @@ async function findStuckDocuments(
     .from(applicantDocuments)
     .where(
       and(
+        unfinishedProcessing(status),
         gt(applicantDocuments.id, afterId),
         or(
           and(eq(status, "pending"), lt(updatedAt, rules.pendingBefore)),

@@ -1,5 +1,5 @@
 import { createScheduledController } from "cloudflare:test";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
 import { bindings, loadDocumentRow, storedDocument } from "../../test/helpers/documents-queue";
@@ -9,6 +9,7 @@ import { createTestUser } from "../../test/helpers/users";
 import { applicantDocuments, oneTimeTokens, refreshTokens, sessions } from "../db/schema";
 import type { Bindings } from "../env";
 import worker from "../index";
+import { stuckDocumentsQuery } from "./document-requeue.service";
 
 // Each test runs the cron at a scheduled time decades in the past and dates its own rows just
 // before or after it, so the run never touches rows of tests running in parallel.
@@ -206,5 +207,43 @@ describe("scheduled daily clean-up", () => {
     expect(second.result.explicitAcks).toHaveLength(1);
     const again = await loadDocumentRow(lost.id);
     expect(again.updatedAt).toEqual(processed.updatedAt);
+  });
+});
+
+/** Runs `explain` with sequential scans turned off and returns the plan as text. */
+async function queryPlan(explain: SQL): Promise<string> {
+  const rows = await withDatabase(({ db }) =>
+    db.transaction(async (tx) => {
+      // SET LOCAL ends with the transaction, so the one backend of the embedded server, which
+      // every test shares, keeps its settings. Without it, a table this small is read in full.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute(explain);
+    }),
+  );
+  return (rows as unknown as Record<string, string>[]).map((row) => row["QUERY PLAN"]).join("\n");
+}
+
+describe("stuck-document sweep query", () => {
+  const rules = {
+    pendingBefore: new Date("2020-01-01T00:00:00Z"),
+    processingBefore: new Date("2020-01-01T01:00:00Z"),
+  };
+
+  it("reads applicant_documents through the partial index of unfinished rows", async () => {
+    const plan = await withDatabase(({ db }) =>
+      queryPlan(sql`explain ${stuckDocumentsQuery(db, rules, 0, 100)}`),
+    );
+
+    expect(plan).toContain("applicant_documents_unfinished_id_idx");
+  });
+
+  it("uses the partial index in a generic plan, whatever the parameters", async () => {
+    const text = await withDatabase(
+      async ({ db }) => stuckDocumentsQuery(db, rules, 0, 100).toSQL().sql,
+    );
+
+    const plan = await queryPlan(sql.raw(`explain (generic_plan) ${text}`));
+
+    expect(plan).toContain("applicant_documents_unfinished_id_idx");
   });
 });
