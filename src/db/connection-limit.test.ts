@@ -1,4 +1,4 @@
-import { env as testEnv } from "cloudflare:test";
+import { SELF, env as testEnv } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { withDatabase } from "../../test/helpers/database";
@@ -168,5 +168,67 @@ describe("HTTP requests while every connection slot is busy", () => {
     );
     expect(rows).toHaveLength(0);
     expect(putSpy).not.toHaveBeenCalled();
+  });
+});
+
+/**
+ * Opens a transaction on a connection of its own and keeps it open until the returned function
+ * is called. The embedded server runs every client on one backend and makes the others wait
+ * while a transaction is open, so their queries stay in flight until then.
+ */
+async function blockDatabase(): Promise<() => Promise<void>> {
+  const holder = openDatabase(limitedConfig(7, 20_000));
+  let unblock!: () => void;
+  const blocked = new Promise<void>((resolve) => {
+    unblock = resolve;
+  });
+  let started!: () => void;
+  const begun = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const transaction = holder.db.transaction(async (tx) => {
+    await tx.execute(sql`select 1`);
+    started();
+    await blocked;
+  });
+  await begun;
+  return async () => {
+    unblock();
+    await transaction;
+    await holder.close();
+  };
+}
+
+describe("HTTP requests cancelled while they hold a connection", () => {
+  it("GET /api/me/ gets a connection after as many cancelled requests as slots", async () => {
+    const { user, password } = await createTestUser();
+    const { access } = await loginAs(user.email, password);
+    const config = loadConfig(env);
+    const request = (signal?: AbortSignal) =>
+      SELF.fetch("http://api.test/api/me/", {
+        headers: { Authorization: `Bearer ${access}`, "CF-Connecting-IP": randomIpAddress() },
+        signal,
+      });
+
+    // Every slot is taken by a request whose query waits on the blocked database. Aborting the
+    // fetch makes workerd cancel the request, so its socket never emits `close`.
+    const unblock = await blockDatabase();
+    const controllers = Array.from(
+      { length: config.DATABASE_MAX_CONNECTIONS },
+      () => new AbortController(),
+    );
+    const cancelled = controllers.map((controller) =>
+      request(controller.signal).catch((error: unknown) => error),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const controller of controllers) controller.abort();
+    const outcomes = await Promise.all(cancelled);
+    await unblock();
+
+    for (const outcome of outcomes) expect(outcome).toBeInstanceOf(Error);
+    const started = Date.now();
+    const response = await request();
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(config.DATABASE_ACQUIRE_TIMEOUT_MS / 2);
   });
 });

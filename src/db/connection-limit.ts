@@ -58,9 +58,10 @@ export async function acquireConnectionSlot(limit: ConnectionLimit): Promise<() 
 
 /**
  * Returns a postgres.js `socket` option that keeps a connection slot from before the TCP
- * connect until the socket closes, so an isolate never has more than `maxConnections` open
- * and further requests wait in arrival order instead of overrunning the server. Returns
- * undefined outside Workers, where postgres.js opens its own Node sockets.
+ * connect until the socket closes or the request that opened it is cancelled, so an isolate
+ * never has more than `maxConnections` open and further requests wait in arrival order
+ * instead of overrunning the server. Returns undefined outside Workers, where postgres.js
+ * opens its own Node sockets.
  */
 export function limitedSocket(limit: ConnectionLimit): SocketFactory | undefined {
   const open = runtimeSocket;
@@ -70,7 +71,9 @@ export function limitedSocket(limit: ConnectionLimit): SocketFactory | undefined
     const release = await acquireConnectionSlot(limit);
     try {
       const socket = await open(options, host, port);
-      // The Workers socket emits `close` for every way it ends; a second call does nothing.
+      // The Workers socket emits `close` for every way it ends while its request runs, and a
+      // second call does nothing. A cancelled request runs no more code, so ConnectionSlots
+      // frees that slot once the request's heartbeat timer stops.
       socket.on("close", release);
       return socket;
     } catch (error) {
