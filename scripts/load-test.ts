@@ -12,7 +12,6 @@
  * registration that returned 201 is missing from the database. Linux or macOS; needs nothing else running.
  */
 import { randomInt } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -283,13 +282,7 @@ async function main(): Promise<number> {
  * that hop out, to tell the Worker's answers from the proxy's (see BENCHMARKS.md).
  */
 async function directTarget(server: DevServer): Promise<Target> {
-  // wrangler writes its debug log asynchronously, shortly after it reports being ready.
-  let socket = server.workerSocket();
-  for (let waited = 0; !socket && waited < 10_000; waited += 250) {
-    await sleep(250);
-    socket = server.workerSocket();
-  }
-  if (!socket) throw new Error("the Worker's socket is not in wrangler's debug log");
+  const socket = await server.workerSocket();
   console.log(`--direct: sending to the Worker's own socket ${socket.url}, past wrangler's proxy`);
   return socket;
 }

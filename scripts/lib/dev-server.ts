@@ -28,10 +28,10 @@ export interface DevServer {
   /** User + system CPU milliseconds of every workerd process of the server so far. */
   workerdCpuMs(): number;
   /**
-   * The Worker's own socket behind wrangler's proxy, with the header it requires, read from
-   * wrangler's debug log; null before wrangler has logged it.
+   * Reads the Worker's own socket behind wrangler's proxy, with the header the proxy adds, from
+   * wrangler's debug log. Rejects when the log does not name it within 10 s.
    */
-  workerSocket(): WorkerSocket | null;
+  workerSocket(): Promise<WorkerSocket>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export async function startDevServer(
     databaseUrl,
     reloads: output.reloads,
     workerdCpuMs: () => workerdCpuMs(child.pid!),
-    workerSocket: () => workerSocketFromLog(wranglerLogPath),
+    workerSocket: () => waitForWorkerSocket(wranglerLogPath),
     stop: () => stopChild(child),
   };
 }
@@ -146,6 +146,18 @@ function workerSocketFromLog(path: string): WorkerSocket | null {
     found = { url: `${protocol}//${hostname}:${port}`, headers: message.proxyData.headers ?? {} };
   }
   return found;
+}
+
+// wrangler writes its debug log asynchronously, shortly after it reports being ready.
+async function waitForWorkerSocket(path: string): Promise<WorkerSocket> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const socket = workerSocketFromLog(path);
+    if (socket) return socket;
+    if (Date.now() > deadline)
+      throw new Error(`wrangler's debug log ${path} names no Worker socket`);
+    await sleep(250);
+  }
 }
 
 function workerdCpuMs(rootPid: number): number {
