@@ -58,6 +58,11 @@ async function main(): Promise<void> {
     "--test-scheduled",
     ...varArguments({ ...fromEnvironment, DATABASE_URL: database.url }),
   ];
+  // wrangler posts usage metrics to Cloudflare and downloads request metadata (`request.cf`)
+  // on each start unless told not to; a local server sends nothing out on its own. Setting
+  // either variable in the shell overrides this.
+  process.env.WRANGLER_SEND_METRICS ??= "false";
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
   supervise(spawnGroup(process.execPath, args, ROOT), database);
 }
 
