@@ -1,14 +1,16 @@
 /**
- * `npx tsx scripts/proxy-probe.ts [--bursts N] [--size M] [--direct]`: starts `npm run dev`
- * with rate limits off and sends N bursts (default 6) of M parallel logins with unknown emails
- * (default 200), one burst right after the other. Every login should get 401. Prints each
- * burst's statuses; with `--direct` the logins go to the Worker's own socket instead of
- * wrangler's proxy. Exits 1 when any login got something else.
+ * `npx tsx scripts/proxy-probe.ts [--bursts N] [--size M] [--pause MS] [--direct]`: starts
+ * `npm run dev` with rate limits off and sends N bursts (default 6) of M parallel logins with
+ * unknown emails (default 200), MS milliseconds apart (default 1000). Every login should get
+ * 401. Prints each burst's statuses; with `--direct` the logins go to the Worker's own socket
+ * instead of wrangler's proxy. Exits 1 when any login got something else.
  *
- * It reproduces the plain-text 503 "Your worker restarted mid-request" of load:test in half a
- * minute: wrangler's proxy reuses a kept-alive connection to the Worker that the Worker side
- * has just closed, and a request with a body that it sent on it fails (BENCHMARKS.md).
+ * It reproduces the plain-text 503 "Your worker restarted mid-request" of load:test in about
+ * 40 s. After a burst, the proxy keeps up to M connections to the Worker; the pause leaves
+ * some of them idle for about as long as the Worker's side keeps an idle connection open, and
+ * the proxy sends requests of the next burst on connections that side has just closed.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { startDevServer, type WorkerSocket } from "./lib/dev-server";
 
@@ -16,13 +18,17 @@ const { values } = parseArgs({
   options: {
     bursts: { type: "string", default: "6" },
     size: { type: "string", default: "200" },
+    pause: { type: "string", default: "1000" },
     direct: { type: "boolean", default: false },
   },
 });
 const bursts = Number(values.bursts);
 const size = Number(values.size);
-if (!Number.isInteger(bursts) || bursts < 1 || !Number.isInteger(size) || size < 1) {
-  throw new Error("usage: npx tsx scripts/proxy-probe.ts [--bursts N] [--size M] [--direct]");
+const pauseMs = Number(values.pause);
+if (![bursts, size].every((value) => Number.isInteger(value) && value >= 1) || !(pauseMs >= 0)) {
+  throw new Error(
+    "usage: npx tsx scripts/proxy-probe.ts [--bursts N] [--size M] [--pause MS] [--direct]",
+  );
 }
 
 /** Signs in with an unknown email and names the outcome, such as "401 JSON". */
@@ -62,6 +68,7 @@ try {
     failed += outcomes.filter((outcome) => outcome !== "401 JSON").length;
     const summary = [...counts].map(([outcome, count]) => `${count} × ${outcome}`).join(", ");
     console.log(`burst ${burst + 1}: ${Date.now() - started} ms: ${summary}`);
+    await sleep(pauseMs);
   }
 } finally {
   await server.stop();
