@@ -58,9 +58,9 @@ async function main(): Promise<void> {
     "--test-scheduled",
     ...varArguments({ ...fromEnvironment, DATABASE_URL: database.url }),
   ];
-  // wrangler posts usage metrics to Cloudflare and downloads request metadata (`request.cf`)
-  // on each start unless told not to; a local server sends nothing out on its own. Setting
-  // either variable in the shell overrides this.
+  // By default wrangler posts usage metrics to Cloudflare and downloads request metadata
+  // (`request.cf`) on each start. A local server sends nothing out on its own, so both are off
+  // unless the shell sets the variables.
   process.env.WRANGLER_SEND_METRICS ??= "false";
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
   supervise(spawnGroup(process.execPath, args, ROOT), database);

@@ -277,9 +277,9 @@ async function main(): Promise<number> {
 }
 
 /**
- * The Worker's own socket, for `--direct`. wrangler dev answers on a proxy that forwards every
- * request to this socket over a second HTTP connection; sending straight to the socket takes
- * that hop out, to tell the Worker's answers from the proxy's (see BENCHMARKS.md).
+ * Returns the Worker's own socket, for `--direct`. wrangler dev listens on a proxy that
+ * forwards every request to this socket over a second HTTP connection. Sending straight to the
+ * socket removes that hop, which separates the Worker's responses from the proxy's.
  */
 async function directTarget(server: DevServer): Promise<Target> {
   const socket = await server.workerSocket();

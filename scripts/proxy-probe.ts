@@ -6,9 +6,9 @@
  * instead of wrangler's proxy. Exits 1 when any login got something else.
  *
  * It reproduces the plain-text 503 "Your worker restarted mid-request" of load:test in about
- * 40 s. After a burst, the proxy keeps up to M connections to the Worker; the pause leaves
- * some of them idle for about as long as the Worker's side keeps an idle connection open, and
- * the proxy sends requests of the next burst on connections that side has just closed.
+ * 40 s. After a burst, the proxy keeps up to M connections to the Worker. The pause leaves
+ * some of them idle for about as long as the Worker's side keeps an idle connection open. The
+ * proxy then sends requests of the next burst on connections that side has just closed.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";

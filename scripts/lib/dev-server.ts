@@ -129,7 +129,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Finds the last address that wrangler's proxy was told to forward to. Wrangler writes every
+ * Finds the last address that wrangler's proxy received as its forwarding target. Wrangler writes every
  * message between its proxy parts to its debug log, among them `reloadComplete` with the
  * Worker's URL and the shared secret the proxy adds to each request.
  */

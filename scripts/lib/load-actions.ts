@@ -41,7 +41,7 @@ export interface Client {
   tokens?: TokenPair;
 }
 
-/** Where the requests go: wrangler's public address, or the Worker's own socket behind it. */
+/** Destination of the requests: wrangler's public address, or the Worker's socket behind it. */
 export interface Target {
   url: string;
   /** Headers every request carries, such as the secret wrangler's proxy adds. */
