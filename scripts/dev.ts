@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     await database.stop();
-    throw error;
+    throw explainConnectFailure(error, database);
   }
 
   const args = [
@@ -133,11 +133,36 @@ function redactPassword(url: string): string {
   return parsed.toString();
 }
 
+/** A start-up failure whose message says all the user needs; printed without a stack. */
+class StartError extends Error {}
+
+const CONNECT_FAILURE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+]);
+
+/** Turns a failure to reach DATABASE_URL (in `error` or its causes) into a one-line StartError. */
+function explainConnectFailure(error: unknown, database: DevDatabase): unknown {
+  if (database.source !== "DATABASE_URL") return error;
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECT_FAILURE_CODES.has(code)) {
+      return new StartError(
+        `cannot connect to DATABASE_URL ${redactPassword(database.url)} (${code}). Start that ` +
+          "database, or unset DATABASE_URL to use the embedded one.",
+      );
+    }
+  }
+  return error;
+}
+
 function log(message: string): void {
   console.log(`[dev] ${message}`);
 }
 
 main().catch((error: unknown) => {
-  console.error("[dev] failed to start:", error);
+  console.error("[dev] failed to start:", error instanceof StartError ? error.message : error);
   process.exit(1);
 });

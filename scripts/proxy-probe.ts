@@ -57,7 +57,9 @@ const server = await startDevServer({ RATE_LIMITS_ENABLED: "false" });
 let failed = 0;
 try {
   const target = values.direct ? await server.workerSocket() : { url: server.url, headers: {} };
-  console.log(`sending ${bursts} bursts of ${size} logins to ${target.url}`);
+  const through = values.direct ? "the Worker's own socket" : "wrangler's proxy";
+  console.log(`dev server log: ${server.logPath}`);
+  console.log(`sending ${bursts} bursts of ${size} logins to ${target.url} (${through})`);
   for (let burst = 0; burst < bursts; burst++) {
     const started = Date.now();
     const outcomes = await Promise.all(
