@@ -11,6 +11,7 @@ import {
   users,
   VERIFICATION_STATUSES,
 } from "../db/schema";
+import { singleLineText } from "../lib/text";
 import { todayInJakarta } from "../lib/time";
 
 const MAX_SEARCH_LENGTH = 200;
@@ -51,9 +52,10 @@ export const ApplicantFilterQuerySchema = z.object({
   created_at_before: dayParam.optional(),
   is_active: booleanParam.optional(),
   email_verified: booleanParam.optional(),
-  search: z
-    .string()
-    .max(MAX_SEARCH_LENGTH)
+  // singleLineText rejects NUL and other control characters before they reach Postgres, which
+  // fails the query with 22021. The CSV export runs its query inside the streamed body, after
+  // the 200 is sent, where that failure could not become a 400.
+  search: singleLineText({ max: MAX_SEARCH_LENGTH })
     .refine(
       (value) => searchTerms(value).length <= MAX_SEARCH_TERMS,
       `Maksimal ${MAX_SEARCH_TERMS} kata pencarian.`,

@@ -130,6 +130,15 @@ describe("GET /api/applicants/export/", () => {
     expect(Object.keys(body.errors)).toEqual(["age_min"]);
   });
 
+  it("answers 400 for a search with a NUL character before streaming", async () => {
+    const { token } = await tokenFor("ADMIN");
+    const response = await api("GET", "/api/applicants/export/?search=%00", { token });
+    const body = await readJson(response);
+    expect(response.status).toBe(400);
+    expect(body.code).toBe("validation_error");
+    expect(Object.keys(body.errors)).toEqual(["search"]);
+  });
+
   it("can be cancelled mid-stream", async () => {
     const { token } = await tokenFor("ADMIN");
     const response = await api("GET", "/api/applicants/export/", { token });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { urlId } from "../lib/ids";
+import { singleLineText } from "../lib/text";
 
 const MAX_ID = 2_147_483_647;
 export const MAX_SEARCH_LENGTH = 100;
@@ -19,7 +20,7 @@ const optionalRegionId = (description: string) =>
     .preprocess((value) => (value === "" ? undefined : value), regionId.optional())
     .openapi({ type: "integer", description });
 
-const search = z.string().max(MAX_SEARCH_LENGTH).optional().openapi({
+const search = singleLineText({ max: MAX_SEARCH_LENGTH }).optional().openapi({
   description: "Case-insensitive part of the name. Space-separated terms must all match.",
   example: "jaya",
 });
