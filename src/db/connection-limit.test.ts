@@ -172,9 +172,10 @@ describe("HTTP requests while every connection slot is busy", () => {
 });
 
 /**
- * Opens a transaction on a connection of its own and keeps it open until the returned function
- * is called. The embedded server runs every client on one backend and makes the others wait
- * while a transaction is open, so their queries stay in flight until then.
+ * Opens a transaction on a connection of its own that locks `users` against reads, and keeps it
+ * open until the returned function is called, so queries that read `users` stay in flight until
+ * then. The embedded server runs every client on one backend and makes the others wait while a
+ * transaction is open anyway; on PostgreSQL the ACCESS EXCLUSIVE lock does it.
  */
 async function blockDatabase(): Promise<() => Promise<void>> {
   const holder = openDatabase(limitedConfig(7, 20_000));
@@ -187,7 +188,7 @@ async function blockDatabase(): Promise<() => Promise<void>> {
     started = resolve;
   });
   const transaction = holder.db.transaction(async (tx) => {
-    await tx.execute(sql`select 1`);
+    await tx.execute(sql`lock table users in access exclusive mode`);
     started();
     await blocked;
   });
