@@ -133,7 +133,7 @@ function redactPassword(url: string): string {
   return parsed.toString();
 }
 
-/** A start-up failure whose message says all the user needs; printed without a stack. */
+/** A start-up failure whose message is complete on its own, so it is printed without a stack. */
 class StartError extends Error {}
 
 const CONNECT_FAILURE_CODES = new Set([

@@ -45,8 +45,8 @@ const RATE_LIMITED_DESCRIPTION =
 
 /**
  * Builds the OpenAPI document of `app` and adds the errors that middleware and the error
- * handler return on behalf of many routes: 429 `rate_limited` on every route under the general
- * rate limit, and 503 `service_unavailable` on every route that uses the database. A response
+ * handler return for many routes. Every route under the general rate limit gets 429
+ * `rate_limited`, and every route that uses the database gets 503 `service_unavailable`. A response
  * a route declares itself keeps its description and gains the `Retry-After` header.
  */
 export function buildOpenApiDocument(app: Router): OpenApiDocument {

@@ -174,8 +174,8 @@ describe("HTTP requests while every connection slot is busy", () => {
 /**
  * Opens a transaction on a connection of its own that locks `users` against reads, and keeps it
  * open until the returned function is called, so queries that read `users` stay in flight until
- * then. The embedded server runs every client on one backend and makes the others wait while a
- * transaction is open anyway; on PostgreSQL the ACCESS EXCLUSIVE lock does it.
+ * then. The embedded server makes every other client wait while a transaction is open, because
+ * all clients share one backend. On PostgreSQL the ACCESS EXCLUSIVE lock makes them wait.
  */
 async function blockDatabase(): Promise<() => Promise<void>> {
   const holder = openDatabase(limitedConfig(7, 20_000));
